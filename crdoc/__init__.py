@@ -1,0 +1,31 @@
+"""crdoc: reference documentation for the Kubernetes CustomResourceDefinitions in Helm charts.
+
+The pipeline, one module a step:
+
+- :mod:`crdoc.sources` finds the files of a chart, archive, folder or URL;
+- :mod:`crdoc.templating` turns Go-templated YAML into plain YAML, line for line;
+- :mod:`crdoc.yamlio` parses YAML safely, with line numbers;
+- :mod:`crdoc.crds` and :mod:`crdoc.schema` read CRDs and walk their schemas into
+  :mod:`crdoc.model`, a frozen tree that renderers only read;
+- :mod:`crdoc.loader` chains them: :func:`load` gives a :class:`Catalog`;
+- :mod:`crdoc.dump` writes the model as JSON or text (``crdoc inspect``).
+"""
+
+from __future__ import annotations
+
+from crdoc.errors import CrdocError
+from crdoc.loader import LoadOptions, load
+from crdoc.model import Catalog, ChartInfo, Crd, Field, Version
+from crdoc.yamlio import Limits
+
+__all__ = [
+    "Catalog",
+    "ChartInfo",
+    "Crd",
+    "CrdocError",
+    "Field",
+    "Limits",
+    "LoadOptions",
+    "Version",
+    "load",
+]

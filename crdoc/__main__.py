@@ -1,0 +1,5 @@
+"""``python -m crdoc``: the command line."""
+
+from crdoc.cli import main
+
+main()

@@ -1,0 +1,129 @@
+"""The model as data: ``crdoc inspect --format json`` (a stable, documented shape) and ``text``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any, TextIO
+
+from crdoc.model import Catalog, Crd, Field, Version
+
+#: Bumped when the JSON shape changes in a way readers must know about.
+SCHEMA_VERSION = 1
+
+
+def catalog_data(catalog: Catalog) -> dict[str, Any]:
+    """The whole catalog as JSON-ready data (see the README for the shape)."""
+    data: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION, "source": catalog.source}
+    if catalog.chart is not None:
+        data["chart"] = _chart(catalog.chart)
+    data["crds"] = [crd_data(crd) for crd in catalog.crds]
+    if catalog.warnings:
+        data["warnings"] = list(catalog.warnings)
+    return data
+
+
+def crd_data(crd: Crd) -> dict[str, Any]:
+    data: dict[str, Any] = {"group": crd.group, "plural": crd.plural, "kind": crd.kind}
+    _put(data, "singular", crd.singular)
+    _put(data, "listKind", crd.list_kind)
+    _put(data, "shortNames", list(crd.short_names))
+    _put(data, "categories", list(crd.categories))
+    data["scope"] = crd.scope
+    data["sources"] = list(crd.sources)
+    if crd.chart is not None:
+        data["chart"] = _chart(crd.chart)
+    data["versions"] = [version_data(version) for version in crd.versions]
+    return data
+
+
+def version_data(version: Version) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": version.name,
+        "served": version.served,
+        "storage": version.storage,
+        "deprecated": version.deprecated,
+    }
+    _put(data, "deprecationWarning", version.deprecation_warning)
+    _put(data, "additionalPrinterColumns", [dict(c) for c in version.printer_columns])
+    _put(data, "subresources", version.subresources)
+    _put(data, "selectableFields", [dict(f) for f in version.selectable_fields])
+    _put(data, "schema", version.schema)
+    data["fields"] = [field_data(field) for field in version.fields]
+    return data
+
+
+def field_data(field: Field) -> dict[str, Any]:
+    data: dict[str, Any] = {"path": field.path, "name": field.name}
+    data.update(field.facts)
+    data["required"] = field.required
+    return data
+
+
+def _chart(chart: Any) -> dict[str, Any]:
+    data = {"name": chart.name}
+    _put(data, "version", chart.version)
+    _put(data, "appVersion", chart.app_version)
+    _put(data, "description", chart.description)
+    return data
+
+
+def _put(data: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None and value != [] and value != {}:
+        data[key] = value
+
+
+def _plain(value: Any) -> Any:
+    """JSON has no mapping proxies: read-only mappings are written as objects."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def write_json(catalog: Catalog, out: TextIO) -> None:
+    """Write the catalog as indented JSON, streamed (the model of a big chart is big)."""
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=_plain)
+    for chunk in encoder.iterencode(catalog_data(catalog)):
+        out.write(chunk)
+    out.write("\n")
+
+
+def text_lines(catalog: Catalog) -> Iterator[str]:
+    """A readable tree per CRD and version: path, type, required, default, enum, description."""
+    for crd in catalog.crds:
+        short = f"; short names: {', '.join(crd.short_names)}" if crd.short_names else ""
+        yield f"{crd.key}  {crd.kind}  ({crd.scope}{short})"
+        yield f"  from {', '.join(crd.sources)}"
+        for version in crd.versions:
+            flags = [
+                word
+                for word, on in (("served", version.served), ("storage", version.storage),
+                                 ("deprecated", version.deprecated))
+                if on
+            ]
+            yield f"  {crd.group}/{version.name}  ({', '.join(flags) or 'not served'}, "\
+                  f"{len(version.fields)} fields)"
+            if not version.fields:
+                yield "    (no schema)" if version.schema is None else "    (no fields)"
+            for field in version.fields:
+                yield "    " + "  " * field.depth + _field_line(field)
+        yield ""
+
+
+def _field_line(field: Field) -> str:
+    parts = [field.path, f"<{field.type_label}>"]
+    if field.required:
+        parts.append("required")
+    if field.has_default:
+        parts.append("default=" + json.dumps(field.default, ensure_ascii=False, default=_plain))
+    if field.enum:
+        parts.append("enum=" + "|".join(json.dumps(v, ensure_ascii=False) for v in field.enum))
+    first_line = field.description.strip().split("\n", 1)[0]
+    if first_line:
+        parts.append("— " + (first_line if len(first_line) <= 100 else first_line[:99] + "…"))
+    return " ".join(parts)
+
+
+def write_text(catalog: Catalog, out: TextIO) -> None:
+    for line in text_lines(catalog):
+        out.write(line + "\n")

@@ -1,0 +1,48 @@
+"""Errors crdoc reports to its users: one type that carries the file and line it is about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import click
+
+
+class CrdocError(click.ClickException):
+    """A problem with crdoc's input or options, reported as ``path:line: message``.
+
+    It is a :class:`click.ClickException`, so the command line prints one ``Error:`` line and
+    exits 1 without a traceback (click keeps exit code 2 for usage errors).
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.reason = message
+        super().__init__(self.located())
+
+    def located(self) -> str:
+        """The message prefixed with ``path:line:`` where those are known (``line`` is 1-based)."""
+        if self.path is None:
+            return self.reason
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
+class CrdocErrors(CrdocError):
+    """Several problems found in one pass, reported together, one per line."""
+
+    def __init__(self, errors: Sequence[CrdocError]) -> None:
+        self.errors = tuple(errors)
+        first = self.errors[0]
+        super().__init__(first.reason, path=first.path, line=first.line)
+        self.message = "\n".join(error.located() for error in self.errors)
+
+
+def raise_collected(errors: Sequence[CrdocError]) -> None:
+    """Raise the collected errors, if any: the single one as it is, several as one report."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise CrdocErrors(errors)

@@ -1,0 +1,108 @@
+"""From a source to a :class:`~crdoc.model.Catalog`: every CRD of every file, checked and merged."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from crdoc.crds import crd_manifests, read_crd
+from crdoc.errors import CrdocError, raise_collected
+from crdoc.model import Catalog, Crd
+from crdoc.sources import SourceFile, open_source
+from crdoc.templating import neutralise
+from crdoc.yamlio import Document, Limits, crd_documents, decode, line_of
+
+log = logging.getLogger("crdoc")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoadOptions:
+    """How a source is read."""
+
+    skip_invalid: bool = False
+    """Report malformed files and CRDs as warnings and document the rest."""
+    allow_http: bool = False
+    """Accept plain ``http://`` URLs."""
+    limits: Limits = field(default_factory=Limits)
+
+
+def load(
+    source: str | Path,
+    options: LoadOptions = LoadOptions(),
+    *,
+    progress: Callable[[Iterable[SourceFile]], Iterable[SourceFile]] | None = None,
+) -> Catalog:
+    """Read every CRD in ``source``. Problems are collected over all files and raised once as
+    :class:`CrdocError` (or logged, with ``skip_invalid``). ``progress`` may wrap the file list."""
+    opened = open_source(source, limits=options.limits, allow_http=options.allow_http)
+    files: Iterable[SourceFile] = opened.files if progress is None else progress(opened.files)
+    found: dict[str, Crd] = {}
+    where: dict[str, str] = {}  # CRD key → where its first copy was found, for messages
+    errors: list[CrdocError] = []
+    for file in files:
+        try:
+            for crd in read_file(file, options.limits):
+                _merge(found, crd, where.setdefault(crd.key, file.where), file.where)
+        except CrdocError as error:
+            errors.append(error)
+    if options.skip_invalid:
+        for error in errors:
+            log.warning("skipped: %s", error.located())
+    else:
+        raise_collected(errors)
+    crds = tuple(found[key] for key in sorted(found, key=lambda k: tuple(k.split("/", 1))))
+    return Catalog(
+        source=str(source),
+        chart=opened.chart,
+        crds=crds,
+        warnings=tuple(error.located() for error in errors),
+    )
+
+
+def read_file(file: SourceFile, limits: Limits) -> list[Crd]:
+    """The CRDs in one file. A templated file that does not parse with all ``if``/``else``
+    branches kept is read again with only the first branch of each."""
+    text = decode(file.read(), file.where)
+    if not file.templated:
+        return _crds(text, file, limits)
+    try:
+        return _crds(neutralise(text), file, limits)
+    except CrdocError as first_error:
+        try:
+            return _crds(neutralise(text, first_branch=True), file, limits)
+        except CrdocError:
+            raise first_error from None
+
+
+def _crds(text: str, file: SourceFile, limits: Limits) -> list[Crd]:
+    crds = []
+    for document in crd_documents(text, file.where, limits):
+        for manifest, keys in crd_manifests(document.data):
+            crds.append(
+                read_crd(
+                    manifest,
+                    source=file.label,
+                    where=file.where,
+                    chart=file.chart,
+                    line_of=_line_finder(document, keys),
+                    max_depth=limits.max_schema_depth,
+                )
+            )
+    return crds
+
+
+def _line_finder(document: Document, prefix: tuple[str | int, ...]):
+    return lambda keys: line_of(document, (*prefix, *keys))
+
+
+def _merge(found: dict[str, Crd], crd: Crd, first_where: str, where: str) -> None:
+    """Add a CRD; the same one found again adds its source, a different one is an error."""
+    existing = found.get(crd.key)
+    if existing is None:
+        found[crd.key] = crd
+        return
+    if replace(existing, sources=crd.sources, chart=crd.chart) != crd:
+        raise CrdocError(f"CRD {crd.key} differs from the one in {first_where}", path=where)
+    found[crd.key] = replace(existing, sources=existing.sources + crd.sources)

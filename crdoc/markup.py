@@ -1,0 +1,155 @@
+"""Turning untrusted chart text into Markdown that renders the same on GitHub, MkDocs
+(Python-Markdown) and MDX: the filters templates use, registered in :func:`filters`.
+
+Every value a template prints passes through :func:`escape` unless a filter here marked it
+as finished Markdown (:class:`markupsafe.Markup`): chart text is escaped by default.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+
+# Characters with a meaning in some Markdown dialect. `<`, `>`, `&`, `|` and `~` become
+# character references (Python-Markdown has no backslash escape for them; a `|` must not
+# split a GFM table cell; MDX reads `<` as JSX); the rest take a backslash, which every
+# dialect honours.
+_REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;"}
+_BACKSLASHED = set("\\`*_{}[]()#!")
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)")
+_URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+[^\s<>\"'`|\[\]{}.,;:!?)]")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def escape(value: Any) -> Markup:
+    """Any value as inline Markdown text: nothing in it can open markup or HTML."""
+    if isinstance(value, Markup):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    out = []
+    for char in text:
+        if char in _REFERENCES:
+            out.append(_REFERENCES[char])
+        elif char in _BACKSLASHED:
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append(" ")
+        else:
+            out.append(char)
+    return Markup(_LINE_START.sub(r"\1\\\2", "".join(out)))
+
+
+def inline(text: str) -> Markup:
+    """Inline text with bare http(s) URLs turned into links (never other schemes)."""
+    pieces = []
+    position = 0
+    for match in _URL.finditer(text):
+        pieces.append(escape(text[position : match.start()]))
+        url = match.group()
+        href = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+        pieces.append(Markup(f"[{escape(url)}]({href})"))
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return Markup("".join(pieces))
+
+
+def description(text: str) -> Markup:
+    """A Kubernetes description (plain text) as Markdown blocks: paragraphs and lists kept,
+    wrapped lines joined, URLs linked, everything else escaped."""
+    blocks: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.rstrip() for line in paragraph.split("\n") if line.strip()]
+        if not lines:
+            continue
+        out: list[str] = []
+        current: list[str] = []
+        in_list = False
+        for line in lines:
+            item = _LIST_ITEM.match(line)
+            if item:
+                if current:
+                    out.append(_join(current, in_list))
+                current, in_list = [line[item.end() :]], True
+            else:
+                if current and in_list and not line.startswith((" ", "\t")):
+                    out.append(_join(current, True))
+                    current, in_list = [], False
+                current.append(line.strip())
+        if current:
+            out.append(_join(current, in_list))
+        # A list needs a blank line before it in Python-Markdown.
+        block = ""
+        for part in out:
+            if block:
+                block += "\n\n" if part.startswith("- ") != block.split("\n")[-1].startswith("- ") else "\n"
+            block += part
+        blocks.append(block)
+    return Markup("\n\n".join(blocks))
+
+
+def _join(lines: list[str], is_item: bool) -> str:
+    text = inline(" ".join(line.strip() for line in lines))
+    return f"- {text}" if is_item else str(text)
+
+
+def first_sentence(text: str, limit: int = 160) -> Markup:
+    """The first line of a description, shortened, for tables and summaries."""
+    line = text.strip().split("\n\n", 1)[0].replace("\n", " ")
+    match = re.match(r"(.+?[.!?])(\s|$)", line)
+    if match:
+        line = match.group(1)
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return escape(line)
+
+
+def code(value: Any) -> Markup:
+    """Inline code, fenced with enough backticks (``<``, ``{`` are literal in code)."""
+    text = value if isinstance(value, str) else json_value(value)
+    text = text.replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return Markup(f"{fence}{pad}{text}{pad}{fence}")
+
+
+def code_cell(value: Any) -> Markup:
+    """Inline code inside a table cell: a ``|`` must not end the cell (GFM and Python-Markdown
+    both read ``\\|`` in a cell as a literal pipe, inside code too)."""
+    return Markup(code(value).replace("|", "\\|"))
+
+
+def code_block(text: str, language: str = "") -> Markup:
+    """A fenced code block whose fence no line of ``text`` can close."""
+    longest = max((len(run) for run in re.findall(r"^\s*(`{3,}|~{3,})", text, re.M)), default=2)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}{language}\n{text.rstrip()}\n{fence}")
+
+
+def json_value(value: Any) -> str:
+    """A schema value (default, enum member, example) as compact JSON."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    return str(value)
+
+
+def filters() -> dict[str, Callable[..., Any]]:
+    """Every filter the templates may use, by name."""
+    return {
+        "escape_md": escape,
+        "inline": inline,
+        "description": description,
+        "first_sentence": first_sentence,
+        "code": code,
+        "code_cell": code_cell,
+        "code_block": code_block,
+        "json": json_value,
+    }

@@ -1,0 +1,152 @@
+"""Readable wording of schema facts (no markup): bounds, lengths, list semantics, examples."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from crdoc.markup import json_value
+from crdoc.model import Crd, Field, Version
+
+_NUMBER_BOUNDS = ("minimum", "maximum")
+# Facts shown under their own heading, or not at all, in a field's block.
+_SHOWN_ELSEWHERE = frozenset(
+    {
+        "description", "type", "format", "enum", "default", "x-kubernetes-validations",
+        "x-kubernetes-int-or-string", "x-kubernetes-list-type", "x-kubernetes-list-map-keys",
+        "x-kubernetes-map-type", "items", "minimum", "maximum", "exclusiveMinimum",
+        "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems", "minProperties",
+        "maxProperties", "pattern", "multipleOf", "uniqueItems", "nullable", "example",
+        "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource",
+        "additionalProperties", "title",
+    }
+)
+
+
+def constraints(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Every validation keyword of one schema node as ``(label, readable text)`` pairs."""
+    out: list[tuple[str, str]] = []
+    bound = _range(facts, "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "value")
+    if bound:
+        out.append(("Range", bound))
+    for label, low, high, subject in (
+        ("Length", "minLength", "maxLength", "length"),
+        ("Items", "minItems", "maxItems", "items"),
+        ("Properties", "minProperties", "maxProperties", "properties"),
+    ):
+        text = _range(facts, low, high, None, None, subject)
+        if text:
+            out.append((label, text))
+    if "multipleOf" in facts:
+        out.append(("Multiple of", json_value(facts["multipleOf"])))
+    if "pattern" in facts:
+        out.append(("Pattern", str(facts["pattern"])))
+    if facts.get("uniqueItems"):
+        out.append(("Unique items", "yes"))
+    for keyword in ("allOf", "anyOf", "oneOf", "not"):
+        if keyword in facts:
+            out.append((keyword, json_value(facts[keyword])))
+    return out
+
+
+def _range(
+    facts: Mapping[str, Any],
+    low: str,
+    high: str,
+    exclusive_low: str | None,
+    exclusive_high: str | None,
+    subject: str,
+) -> str:
+    """``0 ≤ value ≤ 100`` — a bound of 0 counts (it is not "no bound")."""
+    has_low, has_high = low in facts, high in facts
+    if not has_low and not has_high:
+        return ""
+    text = subject
+    if has_low:
+        strict = exclusive_low is not None and facts.get(exclusive_low) is True
+        text = f"{json_value(facts[low])} {'<' if strict else '≤'} {text}"
+    if has_high:
+        strict = exclusive_high is not None and facts.get(exclusive_high) is True
+        text = f"{text} {'<' if strict else '≤'} {json_value(facts[high])}"
+    return text
+
+
+def list_semantics(facts: Mapping[str, Any]) -> str:
+    """``x-kubernetes-list-type``/``-list-map-keys``/``-map-type`` in words."""
+    parts = []
+    list_type = facts.get("x-kubernetes-list-type")
+    if list_type:
+        parts.append(f"list type {list_type}")
+    keys = facts.get("x-kubernetes-list-map-keys")
+    if isinstance(keys, list) and keys:
+        parts.append("keyed by " + ", ".join(str(k) for k in keys))
+    map_type = facts.get("x-kubernetes-map-type")
+    if map_type:
+        parts.append(f"map type {map_type}")
+    return "; ".join(parts)
+
+
+def other_facts(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Keywords no other part of a field's block shows (vendor extensions and the like)."""
+    return [(k, json_value(v)) for k, v in facts.items() if k not in _SHOWN_ELSEWHERE]
+
+
+def example_manifest(crd: Crd, version: Version) -> str:
+    """A minimal manifest: apiVersion, kind, metadata and the required fields, with defaults or
+    placeholders of the right type. Valid YAML, though placeholders may not pass validation."""
+    document: dict[str, Any] = {
+        "apiVersion": f"{crd.group}/{version.name}",
+        "kind": crd.kind,
+        "metadata": {"name": f"example-{crd.singular or crd.kind.lower()}"},
+    }
+    if crd.scope == "Namespaced":
+        document["metadata"]["namespace"] = "default"
+    for root in version.roots:
+        if root.name in ("apiVersion", "kind", "metadata", "status"):
+            continue
+        if root.required or root.name == "spec":
+            document[root.name] = _example_value(root)
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _example_value(field: Field) -> Any:
+    facts = field.facts
+    if "default" in facts:
+        return facts["default"]
+    if field.enum:
+        return field.enum[0] if field.type != "array" else [field.enum[0]]
+    kind = facts.get("type")
+    if facts.get("x-kubernetes-int-or-string"):
+        return "1"
+    if kind == "array":
+        item = _item_placeholder(field)
+        count = facts.get("minItems", 0)
+        return [item] * (count if isinstance(count, int) and 0 < count < 4 else 1) if item is not None else []
+    if kind == "object" or field.children:
+        return {c.name: _example_value(c) for c in field.children if c.required and c.name != "*"}
+    return _scalar_placeholder(facts)
+
+
+def _item_placeholder(field: Field) -> Any:
+    if field.children:
+        return {c.name: _example_value(c) for c in field.children if c.required and c.name != "*"}
+    items = field.items
+    if "default" in items:
+        return items["default"]
+    if isinstance(items.get("enum"), list) and items["enum"]:
+        return items["enum"][0]
+    return _scalar_placeholder(items)
+
+
+def _scalar_placeholder(facts: Mapping[str, Any]) -> Any:
+    kind = facts.get("type")
+    if kind in ("integer", "number"):
+        low = facts.get("minimum", 0)
+        return low + 1 if facts.get("exclusiveMinimum") is True else low
+    if kind == "boolean":
+        return False
+    if kind == "string":
+        return "" if facts.get("minLength", 0) == 0 else "x" * int(facts["minLength"])
+    return {}

@@ -1,0 +1,147 @@
+"""Walking a version's OpenAPI v3 schema into its field tree (the conventions of the corpus MANIFEST).
+
+A field is every node below the root reached through ``properties`` (named segment), array
+``items`` (transparent: its members are the array's children) and ``additionalProperties``
+schemas (segment ``*``). ``additionalProperties: true``/``{}`` adds no field; ``allOf``,
+``anyOf``, ``oneOf`` and ``not`` are facts of their field, never fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from crdoc.model import STRUCTURAL_KEYWORDS, Field
+
+KeyPath = tuple[str | int, ...]
+
+
+class SchemaError(Exception):
+    """A schema node of the wrong shape, with the key path that leads to it."""
+
+    def __init__(self, message: str, keys: KeyPath) -> None:
+        super().__init__(message)
+        self.keys = keys
+
+
+def walk_schema(
+    root: Any, *, max_depth: int = 200, keys: KeyPath = ()
+) -> tuple[Mapping[str, Any], tuple[Field, ...]]:
+    """The root's own facts and every field below it, depth-first, parents before children.
+
+    ``keys`` is where ``root`` sits in its document; a :class:`SchemaError` carries the key path
+    of the offending node so the caller can name its line.
+    """
+    if not isinstance(root, Mapping):
+        raise SchemaError(f"schema must be a mapping, not {_kind(root)}", keys)
+    flat: list[Field | None] = []
+    _walk_members(root, "", 0, keys, flat, max_depth)
+    return schema_facts(root, keys), tuple(flat)  # type: ignore[arg-type]
+
+
+def schema_facts(node: Mapping[str, Any], keys: KeyPath = ()) -> Mapping[str, Any]:
+    """A node's keywords but the structural ones; an array's item facts go under ``items``."""
+    facts = {k: v for k, v in node.items() if k not in STRUCTURAL_KEYWORDS}
+    items = node.get("items")
+    if isinstance(items, Mapping):
+        facts["items"] = schema_facts(items, (*keys, "items"))
+    elif items is not None:
+        facts["items"] = items
+    extra = node.get("additionalProperties")
+    if extra is not None and not _is_schema_with_content(extra):
+        facts["additionalProperties"] = extra
+    return MappingProxyType(facts)
+
+
+def _walk_members(
+    node: Mapping[str, Any],
+    prefix: str,
+    depth: int,
+    keys: KeyPath,
+    flat: list[Field | None],
+    max_depth: int,
+) -> tuple[Field, ...]:
+    if depth > max_depth:
+        raise SchemaError(f"schema nested deeper than {max_depth} levels", keys)
+    children: list[Field] = []
+    for name, child, required, child_keys in _members(node, keys):
+        path = f"{prefix}.{name}" if prefix else name
+        slot = len(flat)
+        flat.append(None)  # the parent's place, filled once its children are known
+        grandchildren = _walk_members(child, path, depth + 1, child_keys, flat, max_depth)
+        field = Field(
+            path=path,
+            name=name,
+            depth=depth,
+            required=required,
+            facts=schema_facts(child, child_keys),
+            children=grandchildren,
+        )
+        flat[slot] = field
+        children.append(field)
+    return tuple(children)
+
+
+def _members(node: Mapping[str, Any], keys: KeyPath):
+    """``(name, schema, required, keys)`` of a node's children, seen through array items."""
+    while True:
+        properties = node.get("properties")
+        if properties is not None:
+            if not isinstance(properties, Mapping):
+                raise SchemaError(
+                    f"'properties' must be a mapping, not {_kind(properties)}", (*keys, "properties")
+                )
+            required = node.get("required") or ()
+            if not isinstance(required, list | tuple):
+                raise SchemaError(
+                    f"'required' must be a list, not {_kind(required)}", (*keys, "required")
+                )
+            for raw_name, child in properties.items():
+                name = _property_name(raw_name)
+                child_keys = (*keys, "properties", raw_name)
+                if not isinstance(child, Mapping):
+                    raise SchemaError(
+                        f"property {name!r} must be a schema mapping, not {_kind(child)}",
+                        child_keys,
+                    )
+                yield name, child, name in required, child_keys
+        extra = node.get("additionalProperties")
+        if _is_schema_with_content(extra):
+            yield "*", extra, False, (*keys, "additionalProperties")
+        elif extra is not None and not isinstance(extra, bool | Mapping):
+            raise SchemaError(
+                f"'additionalProperties' must be a schema or a boolean, not {_kind(extra)}",
+                (*keys, "additionalProperties"),
+            )
+        items = node.get("items")
+        if not isinstance(items, Mapping):
+            if items is not None and not isinstance(items, list):
+                raise SchemaError(
+                    f"'items' must be a schema, not {_kind(items)}", (*keys, "items")
+                )
+            return
+        node, keys = items, (*keys, "items")
+
+
+def _is_schema_with_content(value: Any) -> bool:
+    return isinstance(value, Mapping) and bool(value)
+
+
+def _property_name(raw: Any) -> str:
+    """Property names as Kubernetes reads them (YAML turned into JSON): ``on`` stays ``"true"``."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return "null" if raw is None else str(raw)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+# The signature callers use to turn a SchemaError's key path into a line number.
+LineFinder = Callable[[KeyPath], int]

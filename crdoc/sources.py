@@ -1,0 +1,308 @@
+"""Finding the files that may hold CRDs in a source: a chart folder or ``.tgz`` (with nested
+subcharts, folders or archives, to any depth), plain YAML/JSON files and folders, or a URL.
+
+Archives are read in memory, never unpacked to disk; member paths that climb out (``..``,
+absolute), links and special files are refused. Every file is labelled with its path relative
+to the source, ``!`` separating an archive from a path inside it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import tarfile
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crdoc.errors import CrdocError
+from crdoc.model import ChartInfo
+from crdoc.yamlio import Limits, decode
+
+_MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+_TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".tpl")
+_ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file that may hold CRDs, read on demand."""
+
+    label: str
+    """Its path relative to the source (``charts/sub-1.0.tgz!sub/crds/x.yaml``)."""
+    where: str
+    """Its path as messages name it: the label with the source in front."""
+    templated: bool
+    """Under a chart's ``templates/``: Go-templated YAML."""
+    chart: ChartInfo | None
+    """The chart it belongs to."""
+    read: Callable[[], bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """What a source holds: its top-level chart (if it is one) and its candidate files."""
+
+    label: str
+    chart: ChartInfo | None
+    files: tuple[SourceFile, ...]
+
+
+def open_source(source: str | Path, *, limits: Limits = Limits(), allow_http: bool = False) -> Source:
+    """List the files of ``source`` (a path or an ``https://`` URL) that may hold CRDs."""
+    text = str(source)
+    if "://" in text:
+        data = download(text, limits=limits, allow_http=allow_http)
+        name = posixpath.basename(urllib.parse.urlsplit(text).path) or "download"
+        return _from_bytes(data, name, text, limits)
+    path = Path(source)
+    if not path.exists():
+        raise CrdocError("no such file or folder", path=text)
+    if path.is_dir():
+        tree = _DirTree(path, limits, where_prefix=text.rstrip("/") + "/")
+        charts = _chart_roots(tree)
+        top = _read_chart(tree, "") if "" in charts else None
+        return Source(text, top, tuple(_scan(tree, limits, depth=0)))
+    data = _read_file(path, text, limits)
+    return _from_bytes(data, path.name, text, limits)
+
+
+def _from_bytes(data: bytes, name: str, label: str, limits: Limits) -> Source:
+    if data.startswith(_GZIP_MAGIC):
+        tree = _ArchiveTree(
+            data, label=label, prefix="", where_prefix=label + "!", limits=limits, depth=1
+        )
+        roots = _top_chart_roots(_chart_roots(tree))
+        top = _read_chart(tree, roots[0]) if len(roots) == 1 else None
+        return Source(label, top, tuple(_scan(tree, limits, depth=1)))
+    file = SourceFile(label=name, where=label, templated=False, chart=None, read=lambda: data)
+    return Source(label, None, (file,))
+
+
+def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
+    """Fetch a chart over HTTPS (HTTP only when allowed), bounded in time and size."""
+    allowed = ("https", "http") if allow_http else ("https",)
+    scheme = urllib.parse.urlsplit(url).scheme
+    if scheme not in allowed:
+        hint = " (pass --allow-http to accept plain http)" if scheme == "http" else ""
+        raise CrdocError(f"only https:// URLs are read{hint}", path=url)
+
+    class _Redirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
+            if urllib.parse.urlsplit(newurl).scheme not in allowed:
+                raise CrdocError(f"refused redirect to {newurl}", path=url)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    opener = urllib.request.build_opener(_Redirects)
+    try:
+        with opener.open(url, timeout=limits.download_timeout) as response:
+            data = response.read(limits.max_download_bytes + 1)
+    except CrdocError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise CrdocError(f"cannot download: {exc}", path=url) from None
+    if len(data) > limits.max_download_bytes:
+        raise CrdocError(f"download larger than {limits.max_download_bytes} bytes", path=url)
+    return data
+
+
+# -- trees: a folder or an archive, seen as sorted relative posix paths ---------------------------
+
+
+class _DirTree:
+    def __init__(self, root: Path, limits: Limits, *, where_prefix: str) -> None:
+        self.root = root
+        self.label_prefix = ""
+        self.where_prefix = where_prefix
+        self.limits = limits
+        real_root = os.path.realpath(root)
+        paths = []
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in names:
+                full = os.path.join(folder, name)
+                # A link may point anywhere on the machine: keep it only inside the source.
+                if os.path.islink(full):
+                    target = os.path.realpath(full)
+                    if os.path.commonpath([real_root, target]) != real_root or not os.path.isfile(target):
+                        continue
+                paths.append(Path(os.path.relpath(full, root)).as_posix())
+        self.paths = sorted(paths)
+
+    def read(self, rel: str) -> bytes:
+        return _read_file(self.root / rel, self.where(rel), self.limits)
+
+    def label(self, rel: str) -> str:
+        return rel
+
+    def where(self, rel: str) -> str:
+        return self.where_prefix + rel
+
+
+class _ArchiveTree:
+    def __init__(
+        self, data: bytes, *, label: str, prefix: str, where_prefix: str, limits: Limits, depth: int
+    ) -> None:
+        if depth > limits.max_archive_depth:
+            raise CrdocError(f"archives nested deeper than {limits.max_archive_depth}", path=label)
+        self.label_prefix = prefix
+        self.where_prefix = where_prefix
+        self.members: dict[str, bytes] = {}
+        total = 0
+        try:
+            with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+                for count, member in enumerate(archive, start=1):
+                    if count > limits.max_archive_members:
+                        raise CrdocError(
+                            f"archive has more than {limits.max_archive_members} entries", path=label
+                        )
+                    name = _safe_member_name(member.name, label)
+                    if not member.isfile() or name is None:
+                        continue  # links, devices and folders hold no CRDs of their own
+                    if member.size > limits.max_file_bytes:
+                        raise CrdocError(
+                            f"archive member {name} is larger than {limits.max_file_bytes} bytes",
+                            path=label,
+                        )
+                    total += member.size
+                    if total > limits.max_total_bytes:
+                        raise CrdocError(
+                            f"archive unpacks to more than {limits.max_total_bytes} bytes", path=label
+                        )
+                    if name.endswith(_MANIFEST_SUFFIXES + _ARCHIVE_SUFFIXES + (".tpl",)):
+                        extracted = archive.extractfile(member)
+                        self.members[name] = extracted.read() if extracted else b""
+                    elif posixpath.basename(name) == "Chart.yaml":
+                        pass  # already matched by .yaml above
+        except CrdocError:
+            raise
+        except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+            raise CrdocError(f"not a readable .tgz archive: {exc}", path=label) from None
+        self.paths = sorted(self.members)
+
+    def read(self, rel: str) -> bytes:
+        return self.members[rel]
+
+    def label(self, rel: str) -> str:
+        return self.label_prefix + rel
+
+    def where(self, rel: str) -> str:
+        return self.where_prefix + rel
+
+
+def _safe_member_name(name: str, label: str) -> str | None:
+    """The member's normalised path; a path that leaves the archive is an error."""
+    normal = posixpath.normpath(name.replace("\\", "/"))
+    if name.startswith(("/", "\\")) or normal == ".." or normal.startswith("../") or ":" in normal.split("/")[0]:
+        raise CrdocError(f"archive member {name!r} points outside the archive", path=label)
+    return None if normal in (".", "") else normal
+
+
+def _read_file(path: Path, label: str, limits: Limits) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise CrdocError(f"file larger than {limits.max_file_bytes} bytes", path=label)
+        return path.read_bytes()
+    except OSError as exc:
+        raise CrdocError(f"cannot read: {exc.strerror}", path=label) from None
+
+
+# -- charts ---------------------------------------------------------------------------------------
+
+
+def _chart_roots(tree: Any) -> list[str]:
+    """Folders holding a Chart.yaml, as prefixes ('' for the top, else ending in '/')."""
+    return [p[: -len("Chart.yaml")] for p in tree.paths if posixpath.basename(p) == "Chart.yaml"]
+
+
+def _top_chart_roots(roots: list[str]) -> list[str]:
+    return [r for r in roots if not any(r != o and r.startswith(o) for o in roots)]
+
+
+def _read_chart(tree: Any, root: str) -> ChartInfo:
+    label = tree.where(root + "Chart.yaml")
+    try:
+        data = yaml.load(decode(tree.read(root + "Chart.yaml"), label), Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise CrdocError(
+            "invalid Chart.yaml", path=label, line=mark.line + 1 if mark else None
+        ) from None
+    if not isinstance(data, dict) or not data.get("name"):
+        raise CrdocError("Chart.yaml has no 'name'", path=label)
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return None if value is None else str(value)
+
+    return ChartInfo(
+        name=str(data["name"]),
+        version=text("version"),
+        app_version=text("appVersion"),
+        description=text("description"),
+    )
+
+
+def _scan(tree: Any, limits: Limits, depth: int) -> Iterator[SourceFile]:
+    """Every candidate file of a tree: loose YAML/JSON outside charts, then each chart."""
+    roots = _top_chart_roots(_chart_roots(tree))
+    for rel in tree.paths:
+        if any(rel.startswith(root) for root in roots):
+            continue
+        if rel.endswith(_MANIFEST_SUFFIXES):
+            yield _file(tree, rel, templated=False, chart=None)
+        elif rel.endswith(_ARCHIVE_SUFFIXES):
+            yield from _scan_archive(tree, rel, limits, depth)
+    for root in roots:
+        yield from _scan_chart(tree, root, limits, depth)
+
+
+def _scan_chart(tree: Any, root: str, limits: Limits, depth: int) -> Iterator[SourceFile]:
+    """A chart's ``crds/`` (plain YAML), ``templates/`` (templated) and ``charts/`` subcharts."""
+    chart = _read_chart(tree, root)
+    crds, templates, charts = root + "crds/", root + "templates/", root + "charts/"
+    subchart_roots = _top_chart_roots(
+        [r for r in _chart_roots(tree) if r.startswith(charts) and r.count("/") == charts.count("/") + 1]
+    )
+    for rel in tree.paths:
+        if rel.startswith(crds) and rel.endswith(_MANIFEST_SUFFIXES):
+            yield _file(tree, rel, templated=False, chart=chart)
+        elif rel.startswith(templates) and rel.endswith(_TEMPLATE_SUFFIXES):
+            if not posixpath.basename(rel).startswith("_"):  # _helpers.tpl: definitions only
+                yield _file(tree, rel, templated=True, chart=chart)
+        elif rel.startswith(charts) and "/" not in rel[len(charts) :]:
+            if rel.endswith(_ARCHIVE_SUFFIXES):
+                yield from _scan_archive(tree, rel, limits, depth)
+    for sub in subchart_roots:
+        yield from _scan_chart(tree, sub, limits, depth)
+
+
+def _scan_archive(tree: Any, rel: str, limits: Limits, depth: int) -> Iterator[SourceFile]:
+    label, where = tree.label(rel), tree.where(rel)
+    inner = _ArchiveTree(
+        tree.read(rel),
+        label=where,
+        prefix=label + "!",
+        where_prefix=where + "!",
+        limits=limits,
+        depth=depth + 1,
+    )
+    yield from _scan(inner, limits, depth + 1)
+
+
+def _file(tree: Any, rel: str, *, templated: bool, chart: ChartInfo | None) -> SourceFile:
+    return SourceFile(
+        label=tree.label(rel),
+        where=tree.where(rel),
+        templated=templated,
+        chart=chart,
+        read=lambda: tree.read(rel),
+    )

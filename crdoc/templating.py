@@ -1,0 +1,85 @@
+"""Turning Helm's Go-templated YAML into plain YAML without Helm, keeping every line where it was.
+
+crdoc does not evaluate templates: it keeps every CRD whatever conditions wrap it. Control
+actions (``if``/``with``/``range``/``else``/``end``), ``include``/``toYaml`` lines and comments
+become blank lines; an action inside a line (``name: {{ .Release.Name }}-x``) becomes the word
+``TEMPLATED``, except one that emits a YAML block at the end of a line (``labels: {{- toYaml
+.Values.labels | nindent 4 }}``), which leaves the key empty. Line numbers therefore stay those of the original file.
+
+Branches of an ``if … else … end`` are alternatives: keeping both can give a mapping the same
+key twice (``apiVersion`` for two Kubernetes versions). :func:`neutralise` keeps all branches by
+default; ``first_branch=True`` keeps only the first, and the reader retries a document that
+way when keeping all of them does not parse.
+"""
+
+from __future__ import annotations
+
+import re
+
+PLACEHOLDER = "TEMPLATED"
+
+_ACTION = re.compile(
+    r"""\{\{-?\s*/\*.*?\*/\s*-?\}\}"""  # {{/* comment */}}, which may hold "}}"
+    r"""|\{\{(?:[^"`}]|"(?:\\.|[^"\\\n])*"|`[^`]*`|\}(?!\}))*\}\}""",  # strings may hold "}}"
+    re.DOTALL,
+)
+_KEYWORD = re.compile(r"\{\{-?\s*(/\*|[a-z]+)")
+_OPENS = frozenset({"if", "with", "range", "define", "block"})
+_SENTINEL = "\x00"
+# An action that emits a YAML block (`toYaml … | nindent 4`) after `key:` leaves the key empty,
+# so that indented lines after it still parse as its mapping.
+_BLOCK_SENTINEL = "\x01"
+_EMITS_BLOCK = re.compile(r"\b(?:nindent|indent|toYaml|toJson|toPrettyJson)\b")
+
+
+def is_templated(text: str) -> bool:
+    """Whether ``text`` holds any template action at all."""
+    return "{{" in text
+
+
+def neutralise(text: str, *, first_branch: bool = False) -> str:
+    """Plain YAML from templated YAML, line for line (see the module docstring)."""
+    if "{{" not in text:
+        return text
+    out: list[str] = []
+    # One frame per open block: [keyword, in an else branch]. Text is dropped while inside a
+    # `define` (a definition, not output) or, with first_branch, inside an else branch.
+    frames: list[list[object]] = []
+    dropping = False
+    pos = 0
+    for match in _ACTION.finditer(text):
+        between = text[pos : match.start()]
+        out.append("\n" * between.count("\n") if dropping else between)
+        action = match.group()
+        sentinel = _BLOCK_SENTINEL if _EMITS_BLOCK.search(action) else _SENTINEL
+        out.append(("" if dropping else sentinel) + "\n" * action.count("\n"))
+        pos = match.end()
+
+        keyword = _KEYWORD.match(action)
+        word = keyword.group(1) if keyword else ""
+        if word in _OPENS:
+            frames.append([word, False])
+        elif word == "else" and frames:
+            frames[-1][1] = True
+        elif word == "end" and frames:
+            frames.pop()
+        else:
+            continue
+        dropping = any(
+            kind == "define" or (first_branch and in_else and kind != "range")
+            for kind, in_else in frames
+        )
+    rest = text[pos:]
+    out.append("\n" * rest.count("\n") if dropping else rest)
+    return "\n".join(_settle(line) for line in "".join(out).split("\n"))
+
+
+def _settle(line: str) -> str:
+    """A line of only actions and blanks becomes empty; inline actions become PLACEHOLDER."""
+    if _SENTINEL not in line and _BLOCK_SENTINEL not in line:
+        return line
+    if not line.replace(_SENTINEL, "").replace(_BLOCK_SENTINEL, "").strip():
+        return ""
+    if line.rstrip().endswith(_BLOCK_SENTINEL):
+        line = line.rstrip().rstrip(_BLOCK_SENTINEL)
+    return line.replace(_BLOCK_SENTINEL, PLACEHOLDER).replace(_SENTINEL, PLACEHOLDER)

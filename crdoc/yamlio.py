@@ -1,0 +1,224 @@
+"""Reading YAML and JSON from charts: libyaml when present, real line numbers, hostile input bounded."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from crdoc.errors import CrdocError
+
+try:  # libyaml's parser is several times faster; its constructor is still SafeConstructor.
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - pyyaml built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+#: The text a document must contain to possibly be a CRD; others are never parsed.
+CRD_MARKER = "CustomResourceDefinition"
+
+# A document marker (`---`, `...`) stands at the start of a line; it ends any scalar, so the
+# text can be cut there without a parser. Parsing only the documents that mention
+# CRD_MARKER skips most of a chart (and its templated, often unparseable, non-CRD manifests).
+_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Limits:
+    """crdoc's own bounds on hostile input; each can be raised by a caller that trusts its input."""
+
+    max_file_bytes: int = 256 * 1024 * 1024
+    """Largest single file (or archive member) read."""
+    max_total_bytes: int = 4 * 1024 * 1024 * 1024
+    """Most bytes read from one source in all, archives unpacked."""
+    max_archive_members: int = 50_000
+    """Most entries in one archive."""
+    max_archive_depth: int = 5
+    """Deepest nesting of archives in archives (a chart's ``charts/*.tgz`` is depth 2)."""
+    max_alias_nodes: int = 1_000_000
+    """Most nodes a YAML document may expand to through aliases (stops "billion laughs")."""
+    max_schema_depth: int = 200
+    """Deepest schema nesting walked."""
+    max_download_bytes: int = 100 * 1024 * 1024
+    """Largest chart downloaded from a URL."""
+    download_timeout: float = 30.0
+    """Seconds to wait on a URL before giving up."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One parsed YAML document that mentions CRD_MARKER, with where it starts in its file."""
+
+    data: Any
+    line: int
+    """1-based line of the document's first node in the original file."""
+    node: Node | None
+    """The composed node tree (YAML only): finds the line of any part on error."""
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with duplicate keys reported and two real-world quirks read as strings."""
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, MappingNode):
+            seen: set[tuple[str, str]] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, ScalarNode):
+                    key = (key_node.tag, key_node.value)
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                        )
+                    seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_string(self, node: Node) -> str:
+        return str(self.construct_scalar(node))
+
+
+# A bare `=` resolves to YAML 1.1's "value" tag, which SafeLoader rejects: it is the string "=".
+_Loader.add_constructor("tag:yaml.org,2002:value", _Loader.construct_string)
+# Timestamps stay the text they were written as (Kubernetes reads YAML as JSON: no dates).
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_string)
+
+
+def decode(data: bytes, path: str) -> str:
+    """Decode file bytes as UTF-8 (a BOM is dropped); invalid UTF-8 is an error naming the file."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CrdocError(f"not valid UTF-8 (byte {exc.start})", path=path, line=line) from None
+
+
+def split_documents(text: str) -> Iterator[tuple[str, int]]:
+    """Cut a YAML stream at its document markers: ``(chunk, line offset of its first line)``."""
+    start = 0
+    offset = 0
+    for match in _DOCUMENT_MARKER.finditer(text):
+        if match.start() > start:
+            yield text[start : match.start()], offset
+            offset += text.count("\n", start, match.start())
+            start = match.start()
+    yield text[start:], offset
+
+
+def crd_documents(text: str, path: str, limits: Limits) -> Iterator[Document]:
+    """Parse the documents of a YAML (or JSON, by extension) file that may hold CRDs."""
+    if CRD_MARKER not in text:
+        return
+    if path.endswith(".json"):
+        yield from _json_documents(text, path)
+        return
+    for chunk, offset in split_documents(text):
+        if CRD_MARKER in chunk:
+            yield from _yaml_documents(chunk, path, offset, limits)
+
+
+def _json_documents(text: str, path: str) -> Iterator[Document]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CrdocError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    yield Document(data=data, line=1, node=None)
+
+
+def _yaml_documents(chunk: str, path: str, offset: int, limits: Limits) -> Iterator[Document]:
+    loader = _Loader(chunk)
+    check_aliases = _ANCHOR.search(chunk) is not None
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            if check_aliases:
+                _check_expansion(node, limits.max_alias_nodes, path, offset)
+            data = loader.construct_document(node)
+            yield Document(data=data, line=node.start_mark.line + 1 + offset, node=node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + offset if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise CrdocError(f"invalid YAML: {problem}", path=path, line=line) from None
+    except yaml.YAMLError as exc:
+        raise CrdocError(f"invalid YAML: {exc}", path=path) from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: Node, budget: int, path: str, offset: int) -> None:
+    """Refuse a document whose aliases expand it past ``budget`` nodes, or refer to themselves.
+
+    Aliases make the node graph a DAG (or, for a recursive alias, a cycle); a walk of the
+    expanded document would be exponential or endless. Sizes are counted with memoisation, so
+    the check itself is linear in the composed nodes.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            total = 1 + sum(size[id(child)] for child in _children(node))
+            if total > budget:
+                raise CrdocError(
+                    f"YAML aliases expand this document past {budget} nodes (alias bomb?)",
+                    path=path,
+                    line=node.start_mark.line + 1 + offset,
+                )
+            size[key] = total
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise CrdocError(
+                "recursive YAML alias", path=path, line=node.start_mark.line + 1 + offset
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_path:
+                raise CrdocError(
+                    "recursive YAML alias", path=path, line=child.start_mark.line + 1 + offset
+                )
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def line_of(document: Document, keys: tuple[str | int, ...]) -> int:
+    """The 1-based line of the part of ``document`` reached by ``keys``, or the nearest parent's."""
+    node = document.node
+    if node is None:
+        return document.line
+    line = node.start_mark.line
+    for key in keys:
+        child = None
+        key_line = None
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == key:
+                    child, key_line = value_node, key_node.start_mark.line
+                    break
+        elif isinstance(node, SequenceNode) and isinstance(key, int) and key < len(node.value):
+            child = node.value[key]
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line if key_line is None else key_line
+    # Marks count from the chunk's start; document.line already carries the chunk offset.
+    return document.line + (line - document.node.start_mark.line)

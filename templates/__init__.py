@@ -1,0 +1,1 @@
+"""crdoc's default Jinja2 templates (data only; shipped in the wheel as ``crdoc.templates``)."""

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real-chart corpus (read in place, never copied) and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLE_CHART = ROOT / "examples" / "alloydbomni-operator"
+CORPUS = Path(os.environ.get("CRDOC_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+#: name → (CRDs, versions, fields, undocumented), as ../shared/corpus/MANIFEST.md gives them.
+CORPUS_COUNTS = {
+    "cloudnative-pg": (11, 11, 2614, 108),
+    "cloudnative-pg-v0.24.0": (9, 9, 2288, 103),
+    "gateway-api-standard": (10, 19, 1114, 36),
+    "kube-prometheus-stack.tgz": (10, 10, 10590, 316),
+    "prometheus-operator-legacy": (6, 6, 2674, 96),
+    "strimzi-kafka-operator": (10, 10, 4369, 2827),
+    "traefik": (25, 25, 1432, 221),
+}
+
+
+def corpus_entry(name: str) -> Path:
+    """The path of a corpus entry; the test is skipped (loudly) where the corpus is absent."""
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"corpus entry {path} is not here (set CRDOC_CORPUS)")
+    return path
+
+
+@pytest.fixture(params=sorted(CORPUS_COUNTS), ids=str)
+def corpus_name(request: pytest.FixtureRequest) -> str:
+    """Each corpus entry's name in turn."""
+    corpus_entry(request.param)
+    return request.param
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
