@@ -110,7 +110,7 @@ def inspect(source: str, fmt: str, skip_invalid: bool, allow_http: bool, quiet: 
       crdoc inspect chart.tgz --format json > model.json
     """
     catalog = load_catalog(source, skip_invalid=skip_invalid, allow_http=allow_http, quiet=quiet)
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if fmt == "json":
         write_json(catalog, out)
     else:
@@ -190,7 +190,9 @@ def build(
     count = build_site(catalog, output, options)
     if not quiet:
         what = "pages" if docs_only else "site"
-        click.echo(f"Wrote {what} of {len(catalog.crds)} CRDs ({count} pages) to {output}", err=True)
+        click.echo(
+            f"Wrote {what} of {len(catalog.crds)} CRDs ({count} pages) to {output}", err=True
+        )
 
 
 @cli.command()

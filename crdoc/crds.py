@@ -42,7 +42,8 @@ def read_crd(
     line_of: LineFinder,
     max_depth: int = 200,
 ) -> Crd:
-    """One CRD manifest as a :class:`Crd`; a malformed one raises :class:`CrdocError` at its line."""
+    """One CRD manifest as a :class:`Crd`; a malformed one raises :class:`CrdocError`
+    naming its line."""
 
     def fail(message: str, keys: KeyPath) -> CrdocError:
         return CrdocError(message, path=where, line=line_of(keys))
@@ -58,7 +59,9 @@ def read_crd(
         raise fail("CustomResourceDefinition has no 'spec.names' mapping", ("spec",))
     for required in ("kind", "plural"):
         if not isinstance(names.get(required), str) or not names.get(required):
-            raise fail(f"CustomResourceDefinition has no 'spec.names.{required}'", ("spec", "names"))
+            raise fail(
+                f"CustomResourceDefinition has no 'spec.names.{required}'", ("spec", "names")
+            )
 
     try:
         versions = tuple(_versions(spec, max_depth))
@@ -105,8 +108,10 @@ def _versions(spec: Mapping[str, Any], max_depth: int) -> Iterator[Version]:
         schema_keys: KeyPath = (*keys, "schema", "openAPIV3Schema")
         if schema is None:
             schema, schema_keys = shared_schema, shared_schema_keys
-        root, fields = (None, ()) if schema is None else walk_schema(
-            schema, max_depth=max_depth, keys=schema_keys
+        root, fields = (
+            (None, ())
+            if schema is None
+            else walk_schema(schema, max_depth=max_depth, keys=schema_keys)
         )
         columns = entry.get("additionalPrinterColumns", shared_columns)
         subresources = entry.get("subresources", shared_subresources)
@@ -116,7 +121,9 @@ def _versions(spec: Mapping[str, Any], max_depth: int) -> Iterator[Version]:
             storage=bool(entry.get("storage", len(entries) == 1)),
             deprecated=bool(entry.get("deprecated", False)),
             deprecation_warning=_text(entry.get("deprecationWarning")),
-            printer_columns=tuple(_printer_column(c) for c in columns or () if isinstance(c, Mapping)),
+            printer_columns=tuple(
+                _printer_column(c) for c in columns or () if isinstance(c, Mapping)
+            ),
             subresources=subresources if isinstance(subresources, Mapping) else None,
             selectable_fields=tuple(
                 f for f in entry.get("selectableFields") or () if isinstance(f, Mapping)

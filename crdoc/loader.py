@@ -12,7 +12,7 @@ from crdoc.errors import CrdocError, raise_collected
 from crdoc.model import Catalog, Crd
 from crdoc.sources import SourceFile, open_source
 from crdoc.templating import neutralise
-from crdoc.yamlio import Document, Limits, crd_documents, decode, line_of
+from crdoc.yamlio import CRD_MARKER, Document, Limits, crd_documents, decode, line_of
 
 log = logging.getLogger("crdoc")
 
@@ -43,7 +43,8 @@ def load(
     errors: list[CrdocError] = []
     for file in files:
         try:
-            for crd in read_file(file, options.limits):
+            crd_errors = errors if options.skip_invalid else None
+            for crd in read_file(file, options.limits, crd_errors):
                 _merge(found, crd, where.setdefault(crd.key, file.where), file.where)
         except CrdocError as error:
             errors.append(error)
@@ -61,35 +62,66 @@ def load(
     )
 
 
-def read_file(file: SourceFile, limits: Limits) -> list[Crd]:
-    """The CRDs in one file. A templated file that does not parse with all ``if``/``else``
-    branches kept is read again with only the first branch of each."""
+def read_file(
+    file: SourceFile, limits: Limits, crd_errors: list[CrdocError] | None = None
+) -> list[Crd]:
+    """The CRDs in one file. A templated file is read with every ``if``/``else`` branch kept;
+    when that does not parse, or gives one CRD twice with different content (whole-CRD
+    alternatives), it is read again with only the first branch of each.
+
+    With ``crd_errors``, a malformed CRD is reported there and the file's other CRDs are kept;
+    without it, the first problem is raised."""
     text = decode(file.read(), file.where)
-    if not file.templated:
-        return _crds(text, file, limits)
+    if not file.templated or CRD_MARKER not in text:
+        return _crds(text, file, limits, crd_errors)
     try:
-        return _crds(neutralise(text), file, limits)
-    except CrdocError as first_error:
-        try:
-            return _crds(neutralise(text, first_branch=True), file, limits)
-        except CrdocError:
-            raise first_error from None
+        crds = _crds(neutralise(text), file, limits, crd_errors)
+        if not _has_alternatives(crds):
+            return crds
+    except CrdocError as error:
+        first_error = error
+    else:
+        first_error = None
+    try:
+        return _crds(neutralise(text, first_branch=True), file, limits, crd_errors)
+    except CrdocError as retry_error:
+        # Keeping all branches can itself cause a duplicate key; then the retry's error is the
+        # real one.
+        if first_error is None or "duplicate key" in first_error.reason:
+            raise retry_error from None
+        raise first_error from None
 
 
-def _crds(text: str, file: SourceFile, limits: Limits) -> list[Crd]:
+def _has_alternatives(crds: list[Crd]) -> bool:
+    seen: dict[str, Crd] = {}
+    for crd in crds:
+        if crd.key in seen and seen[crd.key].versions != crd.versions:
+            return True
+        seen[crd.key] = crd
+    return False
+
+
+def _crds(
+    text: str, file: SourceFile, limits: Limits, crd_errors: list[CrdocError] | None
+) -> list[Crd]:
     crds = []
     for document in crd_documents(text, file.where, limits):
         for manifest, keys in crd_manifests(document.data):
-            crds.append(
-                read_crd(
-                    manifest,
-                    source=file.label,
-                    where=file.where,
-                    chart=file.chart,
-                    line_of=_line_finder(document, keys),
-                    max_depth=limits.max_schema_depth,
+            try:
+                crds.append(
+                    read_crd(
+                        manifest,
+                        source=file.label,
+                        where=file.where,
+                        chart=file.chart,
+                        line_of=_line_finder(document, keys),
+                        max_depth=limits.max_schema_depth,
+                    )
                 )
-            )
+            except CrdocError as error:
+                if crd_errors is None:
+                    raise
+                crd_errors.append(error)
     return crds
 
 

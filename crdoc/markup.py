@@ -85,7 +85,11 @@ def description(text: str) -> Markup:
         block = ""
         for part in out:
             if block:
-                block += "\n\n" if part.startswith("- ") != block.split("\n")[-1].startswith("- ") else "\n"
+                block += (
+                    "\n\n"
+                    if part.startswith("- ") != block.split("\n")[-1].startswith("- ")
+                    else "\n"
+                )
             block += part
         blocks.append(block)
     return Markup("\n\n".join(blocks))

@@ -14,13 +14,40 @@ _NUMBER_BOUNDS = ("minimum", "maximum")
 # Facts shown under their own heading, or not at all, in a field's block.
 _SHOWN_ELSEWHERE = frozenset(
     {
-        "description", "type", "format", "enum", "default", "x-kubernetes-validations",
-        "x-kubernetes-int-or-string", "x-kubernetes-list-type", "x-kubernetes-list-map-keys",
-        "x-kubernetes-map-type", "items", "minimum", "maximum", "exclusiveMinimum",
-        "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems", "minProperties",
-        "maxProperties", "pattern", "multipleOf", "uniqueItems", "nullable", "example",
-        "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource",
-        "additionalProperties", "title",
+        "description",
+        "type",
+        "format",
+        "enum",
+        "default",
+        "x-kubernetes-validations",
+        "x-kubernetes-int-or-string",
+        "x-kubernetes-list-type",
+        "x-kubernetes-list-map-keys",
+        "x-kubernetes-map-type",
+        "items",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "minProperties",
+        "maxProperties",
+        "pattern",
+        "multipleOf",
+        "uniqueItems",
+        "nullable",
+        "example",
+        "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-embedded-resource",
+        "additionalProperties",
+        "title",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
     }
 )
 
@@ -123,7 +150,11 @@ def _example_value(field: Field) -> Any:
     if kind == "array":
         item = _item_placeholder(field)
         count = facts.get("minItems", 0)
-        return [item] * (count if isinstance(count, int) and 0 < count < 4 else 1) if item is not None else []
+        return (
+            [item] * (count if isinstance(count, int) and 0 < count < 4 else 1)
+            if item is not None
+            else []
+        )
     if kind == "object" or field.children:
         return {c.name: _example_value(c) for c in field.children if c.required and c.name != "*"}
     return _scalar_placeholder(facts)

@@ -119,7 +119,9 @@ class Renderer:
         yield Page(
             self.options.index_name,
             title,
-            self._render("index.md.jinja", self.options.index_name, catalog=catalog, refs=refs, title=title),
+            self._render(
+                "index.md.jinja", self.options.index_name, catalog=catalog, refs=refs, title=title
+            ),
         )
         for ref in refs:
             siblings = [other for other in refs if other.crd is ref.crd]
@@ -141,7 +143,12 @@ class Renderer:
     @staticmethod
     def page_refs(catalog: Catalog) -> list[PageRef]:
         return [
-            PageRef(crd, version, version_page_path(crd, version), frozenset(f.path for f in version.fields))
+            PageRef(
+                crd,
+                version,
+                version_page_path(crd, version),
+                frozenset(f.path for f in version.fields),
+            )
             for crd in catalog.crds
             for version in crd.versions
         ]
@@ -173,16 +180,20 @@ class Renderer:
                 **context,
             )
         except jinja2.TemplateSyntaxError as exc:
-            raise CrdocError(f"template error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno) from None
+            raise CrdocError(
+                f"template error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno
+            ) from None
         except jinja2.TemplateNotFound as exc:
             raise CrdocError(f"template {exc.name} not found") from None
         except jinja2.UndefinedError as exc:
             where = _template_frame(exc)
-            raise CrdocError(f"template error: {exc.message}", path=where[0], line=where[1]) from None
+            raise CrdocError(
+                f"template error: {exc.message}", path=where[0], line=where[1]
+            ) from None
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
-    """The template file and line a rendering error came from (Jinja keeps them in the traceback)."""
+    """The template file and line a rendering error came from (kept in Jinja's traceback)."""
     tb = exc.__traceback__
     found: tuple[str | None, int | None] = (None, None)
     while tb is not None:
@@ -193,4 +204,3 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
             found = (filename, line)
         tb = tb.tb_next
     return found
-

@@ -1,4 +1,4 @@
-"""Walking a version's OpenAPI v3 schema into its field tree (the conventions of the corpus MANIFEST).
+"""Walking a version's OpenAPI v3 schema into its field tree (the corpus MANIFEST's conventions).
 
 A field is every node below the root reached through ``properties`` (named segment), array
 ``items`` (transparent: its members are the array's children) and ``additionalProperties``
@@ -90,7 +90,8 @@ def _members(node: Mapping[str, Any], keys: KeyPath):
         if properties is not None:
             if not isinstance(properties, Mapping):
                 raise SchemaError(
-                    f"'properties' must be a mapping, not {_kind(properties)}", (*keys, "properties")
+                    f"'properties' must be a mapping, not {_kind(properties)}",
+                    (*keys, "properties"),
                 )
             required = node.get("required") or ()
             if not isinstance(required, list | tuple):
@@ -117,9 +118,7 @@ def _members(node: Mapping[str, Any], keys: KeyPath):
         items = node.get("items")
         if not isinstance(items, Mapping):
             if items is not None and not isinstance(items, list):
-                raise SchemaError(
-                    f"'items' must be a schema, not {_kind(items)}", (*keys, "items")
-                )
+                raise SchemaError(f"'items' must be a schema, not {_kind(items)}", (*keys, "items"))
             return
         node, keys = items, (*keys, "items")
 

@@ -43,7 +43,12 @@ def markdown_pages(catalog: Catalog, options: RenderOptions) -> list[Page]:
 
 
 def write_markdown(
-    catalog: Catalog, out: Path, *, options: RenderOptions, single_file: bool = False, clean: bool = False
+    catalog: Catalog,
+    out: Path,
+    *,
+    options: RenderOptions,
+    single_file: bool = False,
+    clean: bool = False,
 ) -> int:
     """GitHub-flavoured Markdown: a folder (``README.md`` index + a file per CRD version), or
     one file. Returns the number of pages."""
@@ -52,7 +57,9 @@ def write_markdown(
         write_file(out, "\n\n".join(page.text.strip("\n") for page in pages) + "\n")
         return len(pages)
     pages = markdown_pages(catalog, replace(options, flavour="github", index_name="README.md"))
-    replace_folder(out, lambda folder: write_pages(folder, {p.path: p.text for p in pages}), clean=clean)
+    replace_folder(
+        out, lambda folder: write_pages(folder, {p.path: p.text for p in pages}), clean=clean
+    )
     return len(pages)
 
 
@@ -68,7 +75,9 @@ def navigation(catalog: Catalog, pages: Iterable[Page], prefix: str = "") -> lis
                 for v in crd.versions
                 if f"{crd.group}/{crd.plural}-{v.name}.md" in paths
             ]
-            entries.append({crd.kind: versions[0][crd.versions[0].name] if len(versions) == 1 else versions})
+            entries.append(
+                {crd.kind: versions[0][crd.versions[0].name] if len(versions) == 1 else versions}
+            )
         nav.append({group: entries})
     return nav
 
@@ -101,7 +110,10 @@ def default_config(title: str, site_url: str | None, nav: list[Any]) -> dict[str
                     {
                         "media": "(prefers-color-scheme: dark)",
                         "scheme": "slate",
-                        "toggle": {"icon": "material/weather-sunny", "name": "Switch to light mode"},
+                        "toggle": {
+                            "icon": "material/weather-sunny",
+                            "name": "Switch to light mode",
+                        },
                     },
                 ],
             },
@@ -131,8 +143,10 @@ def build_site(catalog: Catalog, out: Path, options: SiteOptions) -> int:
     the pages and ``nav.yml``). Returns the number of reference pages."""
     render_options = replace(options.render, flavour="mkdocs", index_name="index.md")
     pages = markdown_pages(catalog, render_options)
-    title = options.title or render_options.title or (
-        f"{catalog.chart.name} API reference" if catalog.chart else "CRD reference"
+    title = (
+        options.title
+        or render_options.title
+        or (f"{catalog.chart.name} API reference" if catalog.chart else "CRD reference")
     )
     project_pages = {page.path: page.text for page in pages}
 
@@ -188,7 +202,10 @@ def _run_mkdocs(
             overrides["site_url"] = options.site_url
         nav = user.nav
         if nav is not None:
-            overrides["nav"] = [*nav, {"Reference": navigation(catalog, pages, REFERENCE_DIR + "/")}]
+            overrides["nav"] = [
+                *nav,
+                {"Reference": navigation(catalog, pages, REFERENCE_DIR + "/")},
+            ]
         names = {_extension_name(e) for e in user.markdown_extensions}
         missing = [e for e in MARKDOWN_EXTENSIONS if _extension_name(e) not in names]
         overrides["markdown_extensions"] = [*_raw_extensions(user), *missing]

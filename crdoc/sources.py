@@ -55,7 +55,9 @@ class Source:
     files: tuple[SourceFile, ...]
 
 
-def open_source(source: str | Path, *, limits: Limits = Limits(), allow_http: bool = False) -> Source:
+def open_source(
+    source: str | Path, *, limits: Limits = Limits(), allow_http: bool = False
+) -> Source:
     """List the files of ``source`` (a path or an ``https://`` URL) that may hold CRDs."""
     text = str(source)
     if "://" in text:
@@ -82,6 +84,10 @@ def _from_bytes(data: bytes, name: str, label: str, limits: Limits) -> Source:
         roots = _top_chart_roots(_chart_roots(tree))
         top = _read_chart(tree, roots[0]) if len(roots) == 1 else None
         return Source(label, top, tuple(_scan(tree, limits, depth=1)))
+    if name.endswith(_ARCHIVE_SUFFIXES):
+        raise CrdocError("not a readable .tgz archive: not gzip-compressed", path=label)
+    if not name.endswith(_MANIFEST_SUFFIXES) and "://" not in label:
+        raise CrdocError("not a chart, .tgz archive, or YAML/JSON file", path=label)
     file = SourceFile(label=name, where=label, templated=False, chart=None, read=lambda: data)
     return Source(label, None, (file,))
 
@@ -131,7 +137,9 @@ class _DirTree:
                 # A link may point anywhere on the machine: keep it only inside the source.
                 if os.path.islink(full):
                     target = os.path.realpath(full)
-                    if os.path.commonpath([real_root, target]) != real_root or not os.path.isfile(target):
+                    if os.path.commonpath([real_root, target]) != real_root or not os.path.isfile(
+                        target
+                    ):
                         continue
                 paths.append(Path(os.path.relpath(full, root)).as_posix())
         self.paths = sorted(paths)
@@ -161,7 +169,8 @@ class _ArchiveTree:
                 for count, member in enumerate(archive, start=1):
                     if count > limits.max_archive_members:
                         raise CrdocError(
-                            f"archive has more than {limits.max_archive_members} entries", path=label
+                            f"archive has more than {limits.max_archive_members} entries",
+                            path=label,
                         )
                     name = _safe_member_name(member.name, label)
                     if not member.isfile() or name is None:
@@ -174,17 +183,17 @@ class _ArchiveTree:
                     total += member.size
                     if total > limits.max_total_bytes:
                         raise CrdocError(
-                            f"archive unpacks to more than {limits.max_total_bytes} bytes", path=label
+                            f"archive unpacks to more than {limits.max_total_bytes} bytes",
+                            path=label,
                         )
                     if name.endswith(_MANIFEST_SUFFIXES + _ARCHIVE_SUFFIXES + (".tpl",)):
                         extracted = archive.extractfile(member)
                         self.members[name] = extracted.read() if extracted else b""
-                    elif posixpath.basename(name) == "Chart.yaml":
-                        pass  # already matched by .yaml above
         except CrdocError:
             raise
         except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
-            raise CrdocError(f"not a readable .tgz archive: {exc}", path=label) from None
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise CrdocError(f"not a readable .tgz archive: {reason}", path=label) from None
         self.paths = sorted(self.members)
 
     def read(self, rel: str) -> bytes:
@@ -200,7 +209,12 @@ class _ArchiveTree:
 def _safe_member_name(name: str, label: str) -> str | None:
     """The member's normalised path; a path that leaves the archive is an error."""
     normal = posixpath.normpath(name.replace("\\", "/"))
-    if name.startswith(("/", "\\")) or normal == ".." or normal.startswith("../") or ":" in normal.split("/")[0]:
+    if (
+        name.startswith(("/", "\\"))
+        or normal == ".."
+        or normal.startswith("../")
+        or ":" in normal.split("/")[0]
+    ):
         raise CrdocError(f"archive member {name!r} points outside the archive", path=label)
     return None if normal in (".", "") else normal
 
@@ -230,7 +244,8 @@ def _top_chart_roots(roots: list[str]) -> list[str]:
 def _read_chart(tree: Any, root: str) -> ChartInfo:
     label = tree.where(root + "Chart.yaml")
     try:
-        data = yaml.load(decode(tree.read(root + "Chart.yaml"), label), Loader=yaml.SafeLoader)
+        # BaseLoader keeps every scalar as written: version 0.10 stays "0.10", as Helm reads it.
+        data = yaml.load(decode(tree.read(root + "Chart.yaml"), label), Loader=yaml.BaseLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CrdocError(
@@ -270,7 +285,11 @@ def _scan_chart(tree: Any, root: str, limits: Limits, depth: int) -> Iterator[So
     chart = _read_chart(tree, root)
     crds, templates, charts = root + "crds/", root + "templates/", root + "charts/"
     subchart_roots = _top_chart_roots(
-        [r for r in _chart_roots(tree) if r.startswith(charts) and r.count("/") == charts.count("/") + 1]
+        [
+            r
+            for r in _chart_roots(tree)
+            if r.startswith(charts) and r.count("/") == charts.count("/") + 1
+        ]
     )
     for rel in tree.paths:
         if rel.startswith(crds) and rel.endswith(_MANIFEST_SUFFIXES):
@@ -278,9 +297,12 @@ def _scan_chart(tree: Any, root: str, limits: Limits, depth: int) -> Iterator[So
         elif rel.startswith(templates) and rel.endswith(_TEMPLATE_SUFFIXES):
             if not posixpath.basename(rel).startswith("_"):  # _helpers.tpl: definitions only
                 yield _file(tree, rel, templated=True, chart=chart)
-        elif rel.startswith(charts) and "/" not in rel[len(charts) :]:
-            if rel.endswith(_ARCHIVE_SUFFIXES):
-                yield from _scan_archive(tree, rel, limits, depth)
+        elif (
+            rel.startswith(charts)
+            and "/" not in rel[len(charts) :]
+            and rel.endswith(_ARCHIVE_SUFFIXES)
+        ):
+            yield from _scan_archive(tree, rel, limits, depth)
     for sub in subchart_roots:
         yield from _scan_chart(tree, sub, limits, depth)
 

@@ -4,7 +4,8 @@ crdoc does not evaluate templates: it keeps every CRD whatever conditions wrap i
 actions (``if``/``with``/``range``/``else``/``end``), ``include``/``toYaml`` lines and comments
 become blank lines; an action inside a line (``name: {{ .Release.Name }}-x``) becomes the word
 ``TEMPLATED``, except one that emits a YAML block at the end of a line (``labels: {{- toYaml
-.Values.labels | nindent 4 }}``), which leaves the key empty. Line numbers therefore stay those of the original file.
+.Values.labels | nindent 4 }}``), which leaves the key empty. Line numbers therefore stay
+those of the original file.
 
 Branches of an ``if … else … end`` are alternatives: keeping both can give a mapping the same
 key twice (``apiVersion`` for two Kubernetes versions). :func:`neutralise` keeps all branches by
@@ -29,7 +30,12 @@ _SENTINEL = "\x00"
 # An action that emits a YAML block (`toYaml … | nindent 4`) after `key:` leaves the key empty,
 # so that indented lines after it still parse as its mapping.
 _BLOCK_SENTINEL = "\x01"
-_EMITS_BLOCK = re.compile(r"\b(?:nindent|indent|toYaml|toJson|toPrettyJson)\b")
+_EMITS_BLOCK = re.compile(r"(?<![.$\w])(?:nindent|indent|toYaml|toJson|toPrettyJson)\b")
+# Actions that print nothing: comments and control keywords.
+_SILENT_SENTINEL = "\x02"
+_SILENT = frozenset(
+    {"/*", "if", "else", "end", "with", "range", "define", "block", "break", "continue"}
+)
 
 
 def is_templated(text: str) -> bool:
@@ -51,12 +57,18 @@ def neutralise(text: str, *, first_branch: bool = False) -> str:
         between = text[pos : match.start()]
         out.append("\n" * between.count("\n") if dropping else between)
         action = match.group()
-        sentinel = _BLOCK_SENTINEL if _EMITS_BLOCK.search(action) else _SENTINEL
+        keyword = _KEYWORD.match(action)
+        word = keyword.group(1) if keyword else ""
+        if word in _SILENT:
+            # Prints nothing; a line left blank by it is emptied like any action-only line.
+            sentinel = _SILENT_SENTINEL
+        elif _EMITS_BLOCK.search(action):
+            sentinel = _BLOCK_SENTINEL
+        else:
+            sentinel = _SENTINEL
         out.append(("" if dropping else sentinel) + "\n" * action.count("\n"))
         pos = match.end()
 
-        keyword = _KEYWORD.match(action)
-        word = keyword.group(1) if keyword else ""
         if word in _OPENS:
             frames.append([word, False])
         elif word == "else" and frames:
@@ -75,11 +87,14 @@ def neutralise(text: str, *, first_branch: bool = False) -> str:
 
 
 def _settle(line: str) -> str:
-    """A line of only actions and blanks becomes empty; inline actions become PLACEHOLDER."""
-    if _SENTINEL not in line and _BLOCK_SENTINEL not in line:
+    """A line of only actions and blanks becomes empty; inline actions become PLACEHOLDER,
+    silent ones (comments, control keywords) nothing."""
+    if _SENTINEL not in line and _BLOCK_SENTINEL not in line and _SILENT_SENTINEL not in line:
         return line
-    if not line.replace(_SENTINEL, "").replace(_BLOCK_SENTINEL, "").strip():
+    bare = line.replace(_SENTINEL, "").replace(_BLOCK_SENTINEL, "").replace(_SILENT_SENTINEL, "")
+    if not bare.strip():
         return ""
+    line = line.replace(_SILENT_SENTINEL, "")
     if line.rstrip().endswith(_BLOCK_SENTINEL):
         line = line.rstrip().rstrip(_BLOCK_SENTINEL)
     return line.replace(_BLOCK_SENTINEL, PLACEHOLDER).replace(_SENTINEL, PLACEHOLDER)

@@ -1,4 +1,4 @@
-"""Reading YAML and JSON from charts: libyaml when present, real line numbers, hostile input bounded."""
+"""Reading YAML and JSON from charts: libyaml when present, real line numbers, limits."""
 
 from __future__ import annotations
 
@@ -25,7 +25,11 @@ CRD_MARKER = "CustomResourceDefinition"
 # text can be cut there without a parser. Parsing only the documents that mention
 # CRD_MARKER skips most of a chart (and its templated, often unparseable, non-CRD manifests).
 _DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
-_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
+# An anchor or alias token: after a line start, a blank or a flow indicator; a name up to a
+# blank or flow delimiter. Text such as "R&D" or "&&" never matches; "*.example.com" may, and
+# only costs a linear check (run when both an anchor and an alias seem present).
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]+(?=[\s\]},]|$)", re.MULTILINE)
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]+(?=[\s\]},:]|$)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,12 +129,15 @@ def _json_documents(text: str, path: str) -> Iterator[Document]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CrdocError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    except RecursionError:
+        raise CrdocError("JSON nested too deeply", path=path) from None
     yield Document(data=data, line=1, node=None)
 
 
 def _yaml_documents(chunk: str, path: str, offset: int, limits: Limits) -> Iterator[Document]:
     loader = _Loader(chunk)
-    check_aliases = _ANCHOR.search(chunk) is not None
+    # Only a document with both anchors and aliases can expand; most CRDs have neither.
+    check_aliases = _ALIAS.search(chunk) is not None and _ANCHOR.search(chunk) is not None
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -147,6 +154,8 @@ def _yaml_documents(chunk: str, path: str, offset: int, limits: Limits) -> Itera
         raise CrdocError(f"invalid YAML: {problem}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise CrdocError(f"invalid YAML: {exc}", path=path) from None
+    except RecursionError:  # the pure-Python parser recurses per nesting level
+        raise CrdocError("YAML nested too deeply", path=path, line=offset + 1) from None
     finally:
         loader.dispose()
 

@@ -13,7 +13,10 @@ Everything goes through the real command line (``crdoc inspect … --format json
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import tarfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -303,7 +306,7 @@ def fact_problems(
             problems.append(f"{where}: {key!r} missing (raw: {raw[key]!r:.80})")
         elif not same(got[key], raw[key]):
             problems.append(f"{where}: {key!r} is {got[key]!r:.80}, raw {raw[key]!r:.80}")
-    if [key for key in got if key in expected] != expected:
+    if [key for key in got if key in expected] != [key for key in expected if key in got]:
         problems.append(f"{where}: facts not in schema order: {list(got)}")
     for key in got:
         if key in expected or key in own_keys or key == "items":
@@ -366,7 +369,8 @@ def test_inspect_keys_kinds_and_versions_match_manifest(corpus_name: str) -> Non
         for key, crd in crds_by_key(data).items()
     }
     assert got == MANIFEST_CRDS[corpus_name]
-    assert [crd["group"] for crd in data["crds"]] == sorted(crd["group"] for crd in data["crds"])
+    order = [(crd["group"], crd["plural"]) for crd in data["crds"]]
+    assert order == sorted(order), "CRDs are not sorted by group, then plural"
 
 
 def test_raw_reader_agrees_with_manifest(corpus_name: str) -> None:
@@ -377,6 +381,32 @@ def test_raw_reader_agrees_with_manifest(corpus_name: str) -> None:
     assert counts == CORPUS_COUNTS[corpus_name]
     got = {key: (crd.kind, tuple(crd.versions)) for key, crd in raw_crds(corpus_name).items()}
     assert got == MANIFEST_CRDS[corpus_name]
+
+
+#: Keywords the field-by-field comparison below really meets somewhere in the corpus.
+EXERCISED_KEYWORDS = {
+    "description", "type", "enum", "default", "format", "pattern", "minimum", "maximum",
+    "minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
+    "anyOf", "oneOf", "example", "x-kubernetes-validations", "x-kubernetes-int-or-string",
+    "x-kubernetes-list-type", "x-kubernetes-list-map-keys", "x-kubernetes-map-type",
+    "x-kubernetes-preserve-unknown-fields",
+}  # fmt: skip
+
+
+def test_raw_reader_meets_the_keywords_it_compares() -> None:
+    """The comparison is not vacuous: the raw fields of the corpus use each keyword above,
+    on fields and on array item schemas alike."""
+    on_fields: set[str] = set()
+    on_items: set[str] = set()
+    for name in sorted(CORPUS_COUNTS):
+        for crd in raw_crds(name).values():
+            for schema in crd.versions.values():
+                for raw_field in raw_fields(schema):
+                    on_fields.update(raw_field.node)
+                    if isinstance(raw_field.node.get("items"), dict):
+                        on_items.update(raw_field.node["items"])
+    assert on_fields >= EXERCISED_KEYWORDS, EXERCISED_KEYWORDS - on_fields
+    assert {"enum", "pattern", "x-kubernetes-validations"} <= on_items
 
 
 # -- 2. every field against the raw YAML ----------------------------------------------------------
@@ -419,6 +449,40 @@ def test_fields_match_raw_yaml(corpus_name: str) -> None:
                 checked += 1
     assert checked == CORPUS_COUNTS[corpus_name][2]
     assert not problems, show(problems)
+
+
+def test_crd_and_version_metadata_match_raw_yaml(corpus_name: str) -> None:
+    """Names, scope and, per version, served/storage/deprecated, printer columns (legacy
+    ``JSONPath`` spelt ``jsonPath``; v1beta1 ones shared from ``spec``), subresources and
+    selectable fields are the raw manifest's. Empty lists and mappings may be left out."""
+    got = crds_by_key(inspected(corpus_name))
+    for key, raw_crd in raw_crds(corpus_name).items():
+        spec, names, crd = raw_crd.spec, raw_crd.spec["names"], got[key]
+        assert crd["kind"] == names["kind"], key
+        assert crd.get("singular") == names.get("singular"), key
+        assert crd.get("listKind") == names.get("listKind"), key
+        assert crd.get("shortNames", []) == names.get("shortNames", []), key
+        assert crd.get("categories", []) == names.get("categories", []), key
+        assert crd["scope"] == spec["scope"], key
+        entries = spec.get("versions") or [
+            {"name": spec["version"], "served": True, "storage": True}
+        ]
+        for entry, version in zip(entries, crd["versions"], strict=True):
+            where = f"{key} {entry['name']}"
+            assert version["name"] == entry["name"], where
+            assert version["served"] is entry["served"], where
+            assert version["storage"] is entry["storage"], where
+            assert version["deprecated"] is entry.get("deprecated", False), where
+            assert version.get("deprecationWarning") == entry.get("deprecationWarning"), where
+            columns = entry.get("additionalPrinterColumns", spec.get("additionalPrinterColumns"))
+            renamed = [
+                {("jsonPath" if k == "JSONPath" else k): v for k, v in column.items()}
+                for column in columns or []
+            ]
+            assert version.get("additionalPrinterColumns", []) == renamed, where
+            subresources = entry.get("subresources", spec.get("subresources"))
+            assert version.get("subresources", {}) == (subresources or {}), where
+            assert version.get("selectableFields", []) == entry.get("selectableFields", []), where
 
 
 # -- 3. where each CRD came from ------------------------------------------------------------------
@@ -531,14 +595,6 @@ def test_legacy_printer_columns_are_spelt_jsonPath() -> None:
         },
         {"jsonPath": ".metadata.creationTimestamp", "name": "Age", "type": "date"},
     ]
-    # and so for every legacy CRD: the shared columns, renamed, and nothing else
-    for key, raw_crd in raw_crds("prometheus-operator-legacy").items():
-        expected = [
-            {("jsonPath" if k == "JSONPath" else k): v for k, v in column.items()}
-            for column in raw_crd.spec.get("additionalPrinterColumns", [])
-        ]
-        (version,) = crds_by_key(inspected("prometheus-operator-legacy"))[key]["versions"]
-        assert version.get("additionalPrinterColumns", []) == expected, key
 
 
 def test_zero_minimum_and_falsy_defaults_are_kept() -> None:
@@ -561,6 +617,21 @@ def test_json_output_is_deterministic(corpus_name: str, runner: CliRunner) -> No
     first = inspect(runner, corpus_name)
     assert first
     assert inspect(runner, corpus_name) == first
+
+
+def test_json_output_is_the_same_across_processes() -> None:
+    """Two separate ``python -m crdoc`` processes with different hash seeds (set and dict
+    orders that could leak into the output) write byte-identical JSON for the biggest entry,
+    and the same as the in-process command line."""
+    path = corpus_entry("kube-prometheus-stack.tgz")
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-m", "crdoc", "inspect", str(path), "--format", "json", "-q"]
+        done = subprocess.run(command, capture_output=True, env=env, check=True, timeout=120)
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0]) == inspected("kube-prometheus-stack.tgz")
 
 
 def test_text_output_lists_every_field_in_order(runner: CliRunner) -> None:

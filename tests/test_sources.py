@@ -41,6 +41,11 @@ def summary(data: dict[str, Any]) -> dict[str, tuple[list[str], dict[str, str] |
     return {f"{c['group']}/{c['plural']}": (c["sources"], c.get("chart")) for c in data["crds"]}
 
 
+def assert_crds(data: dict[str, Any], expected: dict[str, Any]) -> None:
+    """The model's CRDs are exactly ``expected`` (as :func:`summary` gives them), in that order."""
+    assert list(summary(data).items()) == list(expected.items())
+
+
 def fields(data: dict[str, Any], key: str, version: int = 0) -> list[dict[str, Any]]:
     """The JSON fields of one version of the CRD ``group/plural``."""
     (crd,) = [c for c in data["crds"] if f"{c['group']}/{c['plural']}" == key]
@@ -105,10 +110,11 @@ def crd_yaml(group: str, plural: str, kind: str) -> str:
     )
 
 
-UMBRELLA_CHART = {"name": "umbrella", "version": "2.0.0", "description": ""}
-UMBRELLA_CHART["description"] = (
-    "Umbrella chart; tests add charts/a-1.0.tgz (which holds charts/b-1.0.tgz)."
-)
+UMBRELLA_CHART = {
+    "name": "umbrella",
+    "version": "2.0.0",
+    "description": "Umbrella chart; tests add charts/a-1.0.tgz (which holds charts/b-1.0.tgz).",
+}
 CHART_A = {"name": "a", "version": "1.0"}
 CHART_B = {"name": "b", "version": "1.0", "appVersion": "9.9"}
 CHART_FOLDER_SUB = {"name": "folder-sub", "version": "0.3.0"}
@@ -128,10 +134,13 @@ def test_chart_folder_reads_crds_and_templates() -> None:
         "description": "A chart with CRDs in crds/ and in templates/.",
     }
     assert data["chart"] == chart
-    assert summary(data) == {
-        "basic.example.com/gadgets": (["crds/gadgets.yaml"], chart),
-        "basic.example.com/sprockets": (["templates/sprockets-crd.yaml"], chart),
-    }
+    assert_crds(
+        data,
+        {
+            "basic.example.com/gadgets": (["crds/gadgets.yaml"], chart),
+            "basic.example.com/sprockets": (["templates/sprockets-crd.yaml"], chart),
+        },
+    )
     assert [f["path"] for f in fields(data, "basic.example.com/sprockets")] == [
         "spec",
         "spec.teeth",
@@ -145,12 +154,18 @@ def test_umbrella_folder_with_folder_and_nested_archive_subcharts(umbrella: Path
     attributed to the chart it belongs to."""
     data = model(umbrella)
     assert data["chart"] == UMBRELLA_CHART
-    assert summary(data) == {
-        "a.example.com/alphas": (["charts/a-1.0.tgz!a/crds/alphas.yaml"], CHART_A),
-        "b.example.com/xs": (["charts/a-1.0.tgz!a/charts/b-1.0.tgz!b/crds/x.yaml"], CHART_B),
-        "folder.example.com/folders": (["charts/folder-sub/crds/folders.yaml"], CHART_FOLDER_SUB),
-        "umbrella.example.com/umbrellas": (["crds/umbrellas.yaml"], UMBRELLA_CHART),
-    }
+    assert_crds(
+        data,
+        {
+            "a.example.com/alphas": (["charts/a-1.0.tgz!a/crds/alphas.yaml"], CHART_A),
+            "b.example.com/xs": (["charts/a-1.0.tgz!a/charts/b-1.0.tgz!b/crds/x.yaml"], CHART_B),
+            "folder.example.com/folders": (
+                ["charts/folder-sub/crds/folders.yaml"],
+                CHART_FOLDER_SUB,
+            ),
+            "umbrella.example.com/umbrellas": (["crds/umbrellas.yaml"], UMBRELLA_CHART),
+        },
+    )
 
 
 def test_umbrella_packaged_as_tgz(umbrella_tgz: Path) -> None:
@@ -159,18 +174,30 @@ def test_umbrella_packaged_as_tgz(umbrella_tgz: Path) -> None:
     data = model(umbrella_tgz)
     assert data["source"] == str(umbrella_tgz)
     assert data["chart"] == UMBRELLA_CHART
-    assert summary(data) == {
-        "a.example.com/alphas": (["umbrella/charts/a-1.0.tgz!a/crds/alphas.yaml"], CHART_A),
-        "b.example.com/xs": (
-            ["umbrella/charts/a-1.0.tgz!a/charts/b-1.0.tgz!b/crds/x.yaml"],
-            CHART_B,
-        ),
-        "folder.example.com/folders": (
-            ["umbrella/charts/folder-sub/crds/folders.yaml"],
-            CHART_FOLDER_SUB,
-        ),
-        "umbrella.example.com/umbrellas": (["umbrella/crds/umbrellas.yaml"], UMBRELLA_CHART),
-    }
+    assert_crds(
+        data,
+        {
+            "a.example.com/alphas": (["umbrella/charts/a-1.0.tgz!a/crds/alphas.yaml"], CHART_A),
+            "b.example.com/xs": (
+                ["umbrella/charts/a-1.0.tgz!a/charts/b-1.0.tgz!b/crds/x.yaml"],
+                CHART_B,
+            ),
+            "folder.example.com/folders": (
+                ["umbrella/charts/folder-sub/crds/folders.yaml"],
+                CHART_FOLDER_SUB,
+            ),
+            "umbrella.example.com/umbrellas": (["umbrella/crds/umbrellas.yaml"], UMBRELLA_CHART),
+        },
+    )
+
+
+def test_unquoted_chart_versions_keep_their_text(tmp_path: Path) -> None:
+    """``appVersion: 1.20`` unquoted is the version "1.20" (as Helm reads it), not the float 1.2;
+    ``version: 0.10`` likewise."""
+    chart = tmp_path / "chart"
+    shutil.copytree(SOURCES / "subchart-a", chart)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: a\nversion: 0.10\nappVersion: 1.20\n")
+    assert model(chart)["chart"] == {"name": "a", "version": "0.10", "appVersion": "1.20"}
 
 
 def test_single_subchart_archive(tmp_path: Path) -> None:
@@ -178,7 +205,7 @@ def test_single_subchart_archive(tmp_path: Path) -> None:
     archive = pack(SOURCES / "subchart-b", "b", tmp_path / "b-1.0.tgz")
     data = model(archive)
     assert data["chart"] == CHART_B
-    assert summary(data) == {"b.example.com/xs": (["b/crds/x.yaml"], CHART_B)}
+    assert_crds(data, {"b.example.com/xs": (["b/crds/x.yaml"], CHART_B)})
 
 
 # -- plain files and folders -----------------------------------------------------------------------
@@ -189,10 +216,13 @@ def test_plain_folder_of_crd_yaml() -> None:
     other files are ignored, and there is no chart."""
     data = model(SOURCES / "plain-folder")
     assert "chart" not in data
-    assert summary(data) == {
-        "plain.example.com/gizmos": (["nested/gizmos.yml"], None),
-        "plain.example.com/widgets": (["widgets.yaml"], None),
-    }
+    assert_crds(
+        data,
+        {
+            "plain.example.com/gizmos": (["nested/gizmos.yml"], None),
+            "plain.example.com/widgets": (["widgets.yaml"], None),
+        },
+    )
 
 
 def test_single_yaml_file() -> None:
@@ -201,7 +231,7 @@ def test_single_yaml_file() -> None:
     data = model(path)
     assert data["source"] == str(path)
     assert "chart" not in data
-    assert summary(data) == {"plain.example.com/widgets": (["widgets.yaml"], None)}
+    assert_crds(data, {"plain.example.com/widgets": (["widgets.yaml"], None)})
     assert fields(data, "plain.example.com/widgets") == [
         {"path": "spec", "name": "spec", "type": "object", "required": False}
     ]
@@ -211,7 +241,11 @@ def test_json_crd_file() -> None:
     """A ``.json`` CRD is read as JSON, short names and ``required`` included."""
     data = model(SOURCES / "widget.json")
     (crd,) = data["crds"]
-    assert (crd["group"], crd["plural"], crd["kind"]) == ("json.example.com", "jsonwidgets", "JsonWidget")
+    assert (crd["group"], crd["plural"], crd["kind"]) == (
+        "json.example.com",
+        "jsonwidgets",
+        "JsonWidget",
+    )
     assert crd["shortNames"] == ["jw"]
     assert crd["sources"] == ["widget.json"]
     assert crd["versions"][0]["fields"] == [
@@ -239,10 +273,13 @@ def test_multi_document_stream_ignores_other_kinds() -> None:
 def test_kind_list_wrapping_crds() -> None:
     """``kind: List`` is unwrapped: its CRD items are read, other items ignored."""
     data = model(SOURCES / "list.yaml")
-    assert summary(data) == {
-        "list.example.com/listeds": (["list.yaml"], None),
-        "list.example.com/others": (["list.yaml"], None),
-    }
+    assert_crds(
+        data,
+        {
+            "list.example.com/listeds": (["list.yaml"], None),
+            "list.example.com/others": (["list.yaml"], None),
+        },
+    )
 
 
 def test_bom_and_crlf(tmp_path: Path) -> None:
@@ -440,7 +477,7 @@ def test_additional_properties_true_vs_schema() -> None:
 def test_same_crd_in_two_files_identical_is_listed_once() -> None:
     """The same CRD, byte for byte, in two files is one CRD with both sources, in file order."""
     data = model(SOURCES / "duplicates-same")
-    assert summary(data) == {"dup.example.com/twins": (["one.yaml", "two.yaml"], None)}
+    assert_crds(data, {"dup.example.com/twins": (["one.yaml", "two.yaml"], None)})
 
 
 def test_same_crd_in_two_files_different_is_an_error() -> None:
@@ -457,26 +494,36 @@ def test_same_crd_in_two_files_different_is_an_error() -> None:
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @pytest.fixture
-def served(umbrella_tgz: Path) -> Iterator[str]:
-    """The umbrella archive served as ``chart.tgz`` over plain HTTP on 127.0.0.1."""
+def www(umbrella_tgz: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A plain-HTTP server on 127.0.0.1 serving ``chart.tgz`` (the umbrella archive) and
+    ``widgets.yaml``; the fixture gives its base URL, ending in ``/``. Proxies are ignored."""
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
     folder = umbrella_tgz.parent / "www"
     folder.mkdir()
     shutil.copy(umbrella_tgz, folder / "chart.tgz")
+    shutil.copy(SOURCES / "plain-folder" / "widgets.yaml", folder / "widgets.yaml")
     handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/chart.tgz"
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def served(www: str) -> str:
+    """The URL of the served umbrella archive."""
+    return www + "chart.tgz"
 
 
 def test_url_with_allow_http(runner, served: str, umbrella_tgz: Path) -> None:
@@ -502,6 +549,22 @@ def test_url_without_allow_http_fails(runner, served: str) -> None:
     )
 
 
+def test_url_of_a_single_crd_file(www: str) -> None:
+    """A URL of one CRD YAML file is read like the file, labelled by its name."""
+    data = model(www + "widgets.yaml", allow_http=True)
+    assert data["source"] == www + "widgets.yaml"
+    assert_crds(data, {"plain.example.com/widgets": (["widgets.yaml"], None)})
+
+
+def test_url_not_found_is_one_line_error(runner, www: str) -> None:
+    """An HTTP error (404) is one error line naming the URL, exit 1."""
+    url = www + "missing.tgz"
+    result = runner.invoke(cli, ["inspect", url, "--allow-http"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Error: {url}: cannot download: HTTP Error 404: File not found\n"
+
+
 # -- hostile archives and links --------------------------------------------------------------------
 
 
@@ -518,7 +581,9 @@ def test_archive_member_outside_the_archive_is_an_error(tmp_path: Path, member: 
         add_member(tar, member, crd_yaml("evil.example.com", "evils", "Evil").encode())
     with pytest.raises(CrdocError) as caught:
         load(archive)
-    assert caught.value.located() == f"{archive}: archive member {member!r} points outside the archive"
+    assert (
+        caught.value.located() == f"{archive}: archive member {member!r} points outside the archive"
+    )
 
 
 def test_escaping_member_in_nested_subchart_archive(tmp_path: Path) -> None:
@@ -549,7 +614,7 @@ def test_symlinks_pointing_outside_the_chart_are_not_followed(tmp_path: Path) ->
     (chart / "crds" / "linked.yaml").symlink_to(outside / "secret.yaml")
     (chart / "crds" / "linked-folder").symlink_to(outside, target_is_directory=True)
     data = model(chart)
-    assert summary(data) == {"a.example.com/alphas": (["crds/alphas.yaml"], CHART_A)}
+    assert_crds(data, {"a.example.com/alphas": (["crds/alphas.yaml"], CHART_A)})
 
 
 def test_symlink_inside_the_chart_is_read(tmp_path: Path) -> None:
@@ -558,9 +623,9 @@ def test_symlink_inside_the_chart_is_read(tmp_path: Path) -> None:
     shutil.copytree(SOURCES / "subchart-a", chart)
     (chart / "crds" / "zz-link.yaml").symlink_to(chart / "crds" / "alphas.yaml")
     data = model(chart)
-    assert summary(data) == {
-        "a.example.com/alphas": (["crds/alphas.yaml", "crds/zz-link.yaml"], CHART_A)
-    }
+    assert_crds(
+        data, {"a.example.com/alphas": (["crds/alphas.yaml", "crds/zz-link.yaml"], CHART_A)}
+    )
 
 
 # -- determinism -----------------------------------------------------------------------------------
