@@ -20,7 +20,8 @@ from markupsafe import Markup
 # dialect honours.
 _REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;"}
 _BACKSLASHED = set("\\`*_{}[]()#!")
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)")
+# A line start that would open a list, a rule or a setext heading (`---`, `- x`, `1.`, `===`).
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
 _URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+[^\s<>\"'`|\[\]{}.,;:!?)]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
@@ -36,7 +37,7 @@ def escape(value: Any) -> Markup:
             out.append(_REFERENCES[char])
         elif char in _BACKSLASHED:
             out.append("\\" + char)
-        elif char == "\n":
+        elif char in "\r\n":
             out.append(" ")
         else:
             out.append(char)
@@ -102,7 +103,7 @@ def _join(lines: list[str], is_item: bool) -> str:
 
 def first_sentence(text: str, limit: int = 160) -> Markup:
     """The first line of a description, shortened, for tables and summaries."""
-    line = text.strip().split("\n\n", 1)[0].replace("\n", " ")
+    line = text.replace("\r", "\n").strip().split("\n\n", 1)[0].replace("\n", " ")
     match = re.match(r"(.+?[.!?])(\s|$)", line)
     if match:
         line = match.group(1)
@@ -114,7 +115,7 @@ def first_sentence(text: str, limit: int = 160) -> Markup:
 def code(value: Any) -> Markup:
     """Inline code, fenced with enough backticks (``<``, ``{`` are literal in code)."""
     text = value if isinstance(value, str) else json_value(value)
-    text = text.replace("\n", " ")
+    text = text.replace("\r", " ").replace("\n", " ")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""

@@ -8,6 +8,7 @@ Markdown unless a filter returned finished Markdown (see :mod:`crdoc.markup`).
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,8 +70,15 @@ class PageRef:
 
 
 def version_page_path(crd: Crd, version: Version) -> str:
-    """``{group}/{plural}-{version}.md``: kinds repeat across groups, plurals do not within one."""
-    return f"{crd.group}/{crd.plural}-{version.name}.md"
+    """``{group}/{plural}-{version}.md``: kinds repeat across groups, plurals do not within one.
+    Names come from the chart: anything but ``[A-Za-z0-9._-]`` (a ``/``, a leading dot) is
+    replaced, so a page can never land outside the output folder."""
+    return f"{_segment(crd.group)}/{_segment(crd.plural)}-{_segment(version.name)}.md"
+
+
+def _segment(name: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return "_" + safe[1:] if safe.startswith(".") or not safe else safe
 
 
 def page_id(path: str) -> str:

@@ -17,7 +17,7 @@ import yaml
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog
 from crdoc.output import replace_folder, write_file, write_pages
-from crdoc.render import Page, Renderer, RenderOptions
+from crdoc.render import Page, Renderer, RenderOptions, version_page_path
 
 #: Where the reference goes inside a user's own MkDocs site.
 REFERENCE_DIR = "reference"
@@ -71,9 +71,9 @@ def navigation(catalog: Catalog, pages: Iterable[Page], prefix: str = "") -> lis
         entries = []
         for crd in crds:
             versions = [
-                {v.name: prefix + f"{crd.group}/{crd.plural}-{v.name}.md"}
+                {v.name: prefix + version_page_path(crd, v)}
                 for v in crd.versions
-                if f"{crd.group}/{crd.plural}-{v.name}.md" in paths
+                if version_page_path(crd, v) in paths
             ]
             entries.append(
                 {crd.kind: versions[0][crd.versions[0].name] if len(versions) == 1 else versions}
