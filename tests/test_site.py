@@ -384,9 +384,10 @@ def _broken_config(folder: Path) -> Path:
 def test_failed_build_leaves_previous_output(
     failure: str, tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A build that fails (a broken --templates template, or MkDocs refusing a --config)
-    exits 1 with an error naming the culprit, leaves the previous site byte-identical, and
-    leaves no temporary folder beside it nor in the temp directory."""
+    """A build that fails (a broken --templates template, named with its line; or MkDocs
+    refusing a --config, failing mid-way once the staging folder exists) exits 1 without a
+    traceback, leaves the previous site byte-identical, and leaves no temporary folder beside
+    it nor in the temp directory."""
     parent = tmp_path / "parent"
     out = parent / "site"
     assert build(runner, EXAMPLE_CHART, "-o", out, "-q").exit_code == 0
