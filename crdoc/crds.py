@@ -3,14 +3,24 @@ into the model, one normalised shape for both."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from crdoc.errors import CrdocError
 from crdoc.model import ChartInfo, Crd, Version
 from crdoc.schema import KeyPath, LineFinder, SchemaError, walk_schema
+from crdoc.templating import PLACEHOLDER
 
 API_GROUP = "apiextensions.k8s.io"
+
+# The names the Kubernetes API server accepts in a CRD (apiextensions validation): a group is a
+# DNS subdomain; kind and listKind are DNS-1035 labels once lower-cased; plural, singular, short
+# names, categories and version names are DNS-1035 labels. Checking them here means no chart
+# text outside descriptions and values ever reaches page names, titles or navigation.
+_DNS_LABEL = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_SCOPES = ("Namespaced", "Cluster")
 
 
 def crd_manifests(data: Any) -> Iterator[tuple[Mapping[str, Any], KeyPath]]:
@@ -62,6 +72,7 @@ def read_crd(
             raise fail(
                 f"CustomResourceDefinition has no 'spec.names.{required}'", ("spec", "names")
             )
+    _check_names(spec, names, fail)
 
     try:
         versions = tuple(_versions(spec, max_depth))
@@ -131,6 +142,47 @@ def _versions(spec: Mapping[str, Any], max_depth: int) -> Iterator[Version]:
             schema=root,
             fields=fields,
         )
+
+
+def _check_names(spec: Mapping[str, Any], names: Mapping[str, Any], fail: Any) -> None:
+    """Refuse names the API server would refuse (see _DNS_LABEL), naming the offending key."""
+    group = spec["group"]
+    if len(group) > 253 or not _DNS_SUBDOMAIN.fullmatch(_untemplated(group)):
+        raise fail(f"spec.group {group!r} is not a DNS subdomain", ("spec", "group"))
+    checks: list[tuple[str, Any, bool]] = [
+        ("kind", names.get("kind"), True),
+        ("listKind", names.get("listKind"), True),
+        ("plural", names.get("plural"), False),
+        ("singular", names.get("singular"), False),
+    ]
+    checks += [("shortNames", n, False) for n in names.get("shortNames") or ()]
+    checks += [("categories", n, False) for n in names.get("categories") or ()]
+    for key, value, any_case in checks:
+        if value is None:
+            continue
+        text = _untemplated(value.lower() if any_case and isinstance(value, str) else value)
+        if not isinstance(text, str) or not _DNS_LABEL.fullmatch(text):
+            raise fail(
+                f"spec.names.{key} {value!r} is not a valid Kubernetes name", ("spec", "names", key)
+            )
+    scope = spec.get("scope")
+    if scope is not None and scope not in _SCOPES:
+        raise fail(f"spec.scope {scope!r} is not Namespaced or Cluster", ("spec", "scope"))
+    for index, entry in enumerate(spec.get("versions") or ()):
+        name = entry.get("name") if isinstance(entry, Mapping) else None
+        if isinstance(name, str) and not _DNS_LABEL.fullmatch(name):
+            raise fail(
+                f"version name {name!r} is not a valid Kubernetes name",
+                ("spec", "versions", index, "name"),
+            )
+    version = spec.get("version")
+    if isinstance(version, str) and not _DNS_LABEL.fullmatch(version):
+        raise fail(f"version name {version!r} is not a valid Kubernetes name", ("spec", "version"))
+
+
+def _untemplated(value: Any) -> Any:
+    """A name with templated parts (PLACEHOLDER, plain letters) checked as if they were names."""
+    return value.replace(PLACEHOLDER, "t") if isinstance(value, str) else value
 
 
 def _printer_column(column: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -122,10 +122,12 @@ def code(value: Any) -> Markup:
     return Markup(f"{fence}{pad}{text}{pad}{fence}")
 
 
-def code_cell(value: Any) -> Markup:
-    """Inline code inside a table cell: a ``|`` must not end the cell (GFM and Python-Markdown
-    both read ``\\|`` in a cell as a literal pipe, inside code too)."""
-    return Markup(code(value).replace("|", "\\|"))
+def code_cell(value: Any, flavour: str = "github") -> Markup:
+    """Inline code inside a table cell. GFM splits cells at every unescaped ``|``, code or not,
+    and reads ``\\|`` as a pipe; Python-Markdown never splits inside a code span and would show
+    the backslash."""
+    cell = code(value)
+    return cell if flavour == "mkdocs" else Markup(cell.replace("|", "\\|"))
 
 
 def code_block(text: str, language: str = "") -> Markup:

@@ -7,6 +7,8 @@ Markdown unless a filter returned finished Markdown (see :mod:`crdoc.markup`).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import posixpath
 import re
 from collections.abc import Iterator
@@ -24,7 +26,7 @@ from crdoc.model import Catalog, Crd, Version, anchor_for
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def _default_templates() -> Path:
+def default_templates() -> Path:
     """The shipped templates: ``crdoc.templates`` when installed, the repo's folder otherwise."""
     try:
         import crdoc.templates as shipped  # installed wheel: templates/ is this package
@@ -72,13 +74,19 @@ class PageRef:
 def version_page_path(crd: Crd, version: Version) -> str:
     """``{group}/{plural}-{version}.md``: kinds repeat across groups, plurals do not within one.
     Names come from the chart: anything but ``[A-Za-z0-9._-]`` (a ``/``, a leading dot) is
-    replaced, so a page can never land outside the output folder."""
+    replaced and the name's hash appended, so a page can never land outside the output folder
+    nor on another CRD's page."""
     return f"{_segment(crd.group)}/{_segment(crd.plural)}-{_segment(version.name)}.md"
 
 
 def _segment(name: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
-    return "_" + safe[1:] if safe.startswith(".") or not safe else safe
+    if safe.startswith(".") or not safe:
+        safe = "_" + safe[1:]
+    if safe == name:
+        return name
+    # A changed name carries a hash of the original, so two names never share a page.
+    return f"{safe}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
 def page_id(path: str) -> str:
@@ -88,7 +96,7 @@ def page_id(path: str) -> str:
 
 def make_environment(options: RenderOptions) -> jinja2.Environment:
     """A Jinja environment for one run: user templates first, strict, Markdown-escaping."""
-    search_path = [str(_default_templates())]
+    search_path = [str(default_templates())]
     if options.templates is not None:
         if not options.templates.is_dir():
             raise CrdocError("template folder not found", path=str(options.templates))
@@ -110,6 +118,7 @@ def make_environment(options: RenderOptions) -> jinja2.Environment:
         raw=Markup,
     )
     env.filters["anchor_id"] = anchor_for
+    env.filters["code_cell"] = functools.partial(markup.code_cell, flavour=options.flavour)
     return env
 
 

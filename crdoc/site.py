@@ -3,6 +3,8 @@ mkdocs-material (``crdoc build``), both written atomically."""
 
 from __future__ import annotations
 
+import copy
+import html
 import logging
 import os
 import shutil
@@ -17,7 +19,7 @@ import yaml
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog
 from crdoc.output import replace_folder, write_file, write_pages
-from crdoc.render import Page, Renderer, RenderOptions, version_page_path
+from crdoc.render import Page, Renderer, RenderOptions, default_templates, version_page_path
 
 #: Where the reference goes inside a user's own MkDocs site.
 REFERENCE_DIR = "reference"
@@ -71,14 +73,14 @@ def navigation(catalog: Catalog, pages: Iterable[Page], prefix: str = "") -> lis
         entries = []
         for crd in crds:
             versions = [
-                {v.name: prefix + version_page_path(crd, v)}
+                {html.escape(v.name): prefix + version_page_path(crd, v)}
                 for v in crd.versions
                 if version_page_path(crd, v) in paths
             ]
-            entries.append(
-                {crd.kind: versions[0][crd.versions[0].name] if len(versions) == 1 else versions}
-            )
-        nav.append({group: entries})
+            # MkDocs themes print nav titles as HTML: chart text is escaped first.
+            only = next(iter(versions[0].values())) if len(versions) == 1 else None
+            entries.append({html.escape(crd.kind): only or versions})
+        nav.append({html.escape(group): entries})
     return nav
 
 
@@ -118,12 +120,17 @@ def default_config(title: str, site_url: str | None, nav: list[Any]) -> dict[str
                 ],
             },
             "plugins": ["search", "offline"],
-            "markdown_extensions": MARKDOWN_EXTENSIONS,
+            "markdown_extensions": copy.deepcopy(MARKDOWN_EXTENSIONS),
+            "extra": {"polyfills": [SHIM_URL]},
             "nav": nav,
         }
     )
     return config
 
+
+#: mkdocs-material's offline plugin loads this shim from unpkg.com unless a polyfill named like
+#: it is configured: crdoc ships a copy (templates/assets/iframe-worker) inside the site.
+SHIM_URL = "assets/crdoc/iframe-worker-shim.js"
 
 #: What crdoc's pages need from Python-Markdown (a user's config gets the ones it lacks).
 MARKDOWN_EXTENSIONS: list[Any] = [
@@ -183,6 +190,7 @@ def _run_mkdocs(
     overrides: dict[str, Any] = {"site_dir": str(site)}
     if options.config is None:
         write_pages(docs, {page.path: page.text for page in pages})
+        _add_shim(docs)
         config_file = project / "mkdocs.yml"
         config_file.write_text(
             yaml.safe_dump(
@@ -207,8 +215,14 @@ def _run_mkdocs(
                 {"Reference": navigation(catalog, pages, REFERENCE_DIR + "/")},
             ]
         names = {_extension_name(e) for e in user.markdown_extensions}
-        missing = [e for e in MARKDOWN_EXTENSIONS if _extension_name(e) not in names]
+        # Deep copies: MkDocs consumes the dicts it validates.
+        missing = [copy.deepcopy(e) for e in MARKDOWN_EXTENSIONS if _extension_name(e) not in names]
         overrides["markdown_extensions"] = [*_raw_extensions(user), *missing]
+        if "material/offline" in user.plugins or "offline" in user.plugins:
+            polyfills = list(user.extra.get("polyfills") or [])
+            if not any("iframe-worker" in str(url) for url in polyfills):
+                _add_shim(docs)
+                overrides["extra"] = {**user.extra, "polyfills": [*polyfills, SHIM_URL]}
 
     # Builds are reproducible: MkDocs dates the sitemap from SOURCE_DATE_EPOCH when it is set.
     previous_epoch = os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
@@ -230,6 +244,12 @@ def _run_mkdocs(
         mkdocs_logger.setLevel(previous_level)
         if previous_epoch == "0" and os.environ.get("SOURCE_DATE_EPOCH") == "0":
             del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def _add_shim(docs: Path) -> None:
+    target = docs / SHIM_URL
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(default_templates() / "assets" / "iframe-worker" / "shim.js", target)
 
 
 def _extension_name(entry: Any) -> str:

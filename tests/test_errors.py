@@ -391,3 +391,43 @@ def test_skip_invalid_keeps_valid_crds_of_a_partly_broken_file() -> None:
     catalog = load(path, LoadOptions(skip_invalid=True))
     assert catalog.warnings == (f"{path}:19: CustomResourceDefinition has no 'spec.group'",)
     assert [crd.key for crd in catalog.crds] == ["mixed.example.com/halves"]
+
+
+HOSTILE_NAMES = [
+    pytest.param(
+        "names", "kind", '"Gadget<script>"', "spec.names.kind 'Gadget<script>'", id="kind"
+    ),
+    pytest.param("names", "plural", '"../x"', "spec.names.plural '../x'", id="plural"),
+    pytest.param("names", "shortNames", '["g|d"]', "spec.names.shortNames 'g|d'", id="short-name"),
+    pytest.param("spec", "group", '"../../escaped"', "spec.group '../../escaped'", id="group"),
+    pytest.param("spec", "scope", '"Namespaced<b>"', "spec.scope 'Namespaced<b>'", id="scope"),
+]
+
+
+@pytest.mark.parametrize(("where", "key", "value", "message"), HOSTILE_NAMES)
+def test_hostile_names_are_refused(
+    runner, tmp_path: Path, where: str, key: str, value: str, message: str
+) -> None:
+    """Names the Kubernetes API server would refuse (they become page paths, titles and nav
+    entries) are an error naming the file and the line of the key."""
+    names = {"kind": "Gadget", "plural": "gadgets"}
+    spec = {"group": "example.com", "scope": "Namespaced"}
+    (names if where == "names" else spec)[key] = value
+    lines = [
+        "apiVersion: apiextensions.k8s.io/v1",
+        "kind: CustomResourceDefinition",
+        "spec:",
+        f"  group: {spec['group']}",
+        f"  scope: {spec['scope']}",
+        "  names:",
+        *[f"    {k}: {v}" for k, v in names.items()],
+        "  versions:",
+        "  - {name: v1, served: true, storage: true}",
+    ]
+    path = tmp_path / "crd.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    line = max(i for i, text in enumerate(lines, start=1) if text.strip().startswith(key + ":"))
+    result = runner.invoke(cli, ["inspect", str(path)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {path}:{line}: {message} is not ")
+    assert "Traceback" not in result.output

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -368,10 +369,41 @@ def _tables(pages: Mapping[str, ParsedPage]) -> int:
 def test_tables_keep_their_column_count(name: str, out_root: Path) -> None:
     """In both flavours every table row has as many cells as its header: no `|` from chart
     text (descriptions, kinds, short names, printer columns, JSON paths) splits a cell."""
-    for output in (github_output(name, out_root), mkdocs_output(name)):
-        assert _tables(output.pages) >= 1
-        broken = {path: broken_table_rows(page) for path, page in output.pages.items()}
-        assert {path: rows for path, rows in broken.items() if rows} == {}
+    github = github_output(name, out_root)
+    assert _tables(github.pages) >= 1
+    broken = {path: broken_table_rows(page) for path, page in github.pages.items()}
+    assert {path: rows for path, rows in broken.items() if rows} == {}
+    # The MkDocs flavour is read by Python-Markdown, which never splits a cell inside code.
+    for path, page in mkdocs_output(name).pages.items():
+        assert uneven_html_tables(python_markdown(page.text)) == [], path
+
+
+class _TableCells(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[int]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append(0)
+        elif tag in ("td", "th") and self.tables and self.tables[-1]:
+            self.tables[-1][-1] += 1
+
+
+def uneven_html_tables(html: str) -> list[list[int]]:
+    """Tables of rendered HTML whose rows do not all have the same number of cells."""
+    parser = _TableCells()
+    parser.feed(html)
+    return [rows for rows in parser.tables if len(set(rows)) > 1]
+
+
+def python_markdown(text: str) -> str:
+    """The HTML MkDocs makes of a page (the Markdown extensions crdoc's site uses)."""
+    import markdown
+
+    return markdown.markdown(text, extensions=["tables", "attr_list", "md_in_html", "toc"])
 
 
 def test_hostile_printer_columns_table_cells(out_root: Path) -> None:
@@ -455,9 +487,12 @@ def test_hostile_text_stays_text(flavour: str, out_root: Path) -> None:
     or `<img` tag, every link is http(s) or in-output, and the text reads back as written."""
     output = github_output("hostile", out_root) if flavour == "github" else mkdocs_output("hostile")
     for path, page in output.pages.items():
-        assert _foreign_html(page) == [], path
-        assert "<script" not in _outside_code(page).lower(), path
-        rendered = MD.renderer.render(page.tokens, MD.options, {})
+        if flavour == "github":
+            assert _foreign_html(page) == [], path
+            assert "<script" not in _outside_code(page).lower(), path
+            rendered = MD.renderer.render(page.tokens, MD.options, {})
+        else:  # read as MkDocs reads it: Python-Markdown keeps pipes inside code cells
+            rendered = python_markdown(page.text)
         assert "<script" not in rendered and "<img" not in rendered, path
     assert dead_links(output.pages) == []
     page = output.pages["hostile.example.com/gadgets-v1.md"]
@@ -466,7 +501,7 @@ def test_hostile_text_stays_text(flavour: str, out_root: Path) -> None:
     # Jinja never evaluates chart text: `{{ x }}` and `{% raw %}` come out literally.
     assert "{{ x }} and {% raw %} and {# c #} and {%- endraw %}" in joined
     assert "Root | description <script>alert(1)</script> {{ x }} {% raw %}" in joined
-    assert "Gadget|<script>alert(1)</script>{{ x }} v1" in page.headings
+    assert "Gadget v1" in page.headings
     for value in ("x|y", "<script>alert(1)</script>", "{{ x }}", "`tick`", "javascript:alert(1)"):
         assert value in texts  # enum members, as code
     assert {"p|q", '"p|q"'} & set(texts) and {"`", '"`"'} & set(texts)  # defaults
@@ -538,13 +573,6 @@ def test_group_cannot_write_outside_the_output(tmp_path: Path, runner: CliRunner
         assert len(pages) == 1 and "# Escapee v1" in pages[0].read_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: crdoc.render.version_page_path() replaces unsafe characters of group, plural "
-    "and version with '_' (_segment), so groups 'a/b.example.com' and 'a_b.example.com' both "
-    "get a_b.example.com/things-v1.md: the second page silently overwrites the first and the "
-    "index links both kinds to it",
-)
 def test_sanitised_page_paths_do_not_collide(tmp_path: Path, runner: CliRunner) -> None:
     """Two different CRDs whose groups differ only in an unsafe character (`/` vs `_`) are
     refused (exit 1) or each get their own page with their own fields: none is lost."""

@@ -7,7 +7,6 @@ is compared byte for byte across builds and failures.
 
 from __future__ import annotations
 
-import copy
 import json
 import posixpath
 import re
@@ -25,7 +24,7 @@ import yaml
 from click.testing import CliRunner
 from conftest import EXAMPLE_CHART, FIXTURES, ROOT, corpus_entry
 
-from crdoc import load, site
+from crdoc import load
 from crdoc.cli import cli
 from crdoc.model import Catalog
 from crdoc.output import MARKER
@@ -200,15 +199,6 @@ def search_index(site: Path) -> dict[str, Any]:
     return json.loads(json_file.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(autouse=True)
-def _own_markdown_extensions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test builds with its own copy of `crdoc.site.MARKDOWN_EXTENSIONS`: a `--config`
-    build hands that module-level list to MkDocs, which empties its dicts, breaking every later
-    build in the process (test_builds_in_one_process_are_independent). Isolated, one test's
-    build cannot break another's."""
-    monkeypatch.setattr(site, "MARKDOWN_EXTENSIONS", copy.deepcopy(site.MARKDOWN_EXTENSIONS))
-
-
 @pytest.fixture(scope="module")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`crdoc build examples/alloydbomni-operator -o SITE`, once for this module."""
@@ -291,14 +281,6 @@ def test_no_web_fonts_or_javascript_links(example_site: Path) -> None:
         assert not [h for h in page.links if h.strip().lower().startswith("javascript:")], name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the site is not self-contained offline: every page loads "
-    '<script src="https://unpkg.com/iframe-worker/shim">, which mkdocs-material\'s `offline` '
-    "plugin (enabled by crdoc.site.default_config) appends to extra.polyfills unless a "
-    "polyfill URL containing 'iframe-worker' is already configured; search under file:// "
-    "needs it",
-)
 def test_site_loads_nothing_from_the_network(example_site: Path) -> None:
     """No page loads a script, stylesheet, font or image from another host (CDNs included):
     the site works from a folder with no network."""
@@ -473,14 +455,6 @@ def test_user_config_builds_their_pages_and_the_reference(
     assert (project / "docs").is_dir() and not (project / "docs" / "reference").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: crdoc/site.py _run_mkdocs() passes the dicts of the module-level "
-    "MARKDOWN_EXTENSIONS to MkDocs as the markdown_extensions override of a --config build; "
-    "MkDocs' validation pops them (`ext, cfg = item.popitem()`), so every later build in the "
-    "process fails with KeyError 'popitem(): dictionary is empty' (default config) or "
-    "StopIteration in _extension_name() (--config)",
-)
 def test_builds_in_one_process_are_independent(tmp_path: Path, runner: CliRunner) -> None:
     """Library use: a `--config` build, then a default build and another `--config` build in
     the same process all succeed."""
@@ -533,12 +507,6 @@ def test_hostile_page_body_has_no_input_markup(hostile_site: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # shown, escaped
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a CRD kind is put into the MkDocs nav unescaped (crdoc/site.py navigation(): "
-    "`{crd.kind: …}`; MkDocs/material print nav titles as HTML), so kind "
-    "`Gadget|<script>alert(1)</script>` becomes a live <script> in every page's navigation",
-)
 def test_hostile_site_has_no_script_from_input(hostile_site: Path) -> None:
     """No page of the hostile fixture's site has a `<script>` element from chart text: every
     `<script>` is the theme's (no inline script mentions `alert(`) and the raw tag from the
@@ -549,13 +517,6 @@ def test_hostile_site_has_no_script_from_input(hostile_site: Path) -> None:
         assert "<script>alert(1)</script>" not in text, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: markup.code_cell() escapes '|' as '\\|' for GFM in both flavours, but "
-    "Python-Markdown's tables keep the backslash inside a code span, so the MkDocs site shows "
-    "JSON path `.spec.a\\|b`c` for `.spec.a|b`c` (templates/_base/crd.md.jinja printer "
-    "columns, index short names)",
-)
 def test_hostile_table_cells_read_as_input(hostile_site: Path) -> None:
     """The printer-column table of the hostile site shows each JSON path as given."""
     text = (hostile_site / "hostile.example.com" / "gadgets-v1.html").read_text(encoding="utf-8")
