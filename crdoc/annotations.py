@@ -528,6 +528,29 @@ class ResolvedAnnotations:
                 found.extend(self._version_limitations(crd, version))
         return found
 
+    def visible(self, catalog: Catalog, hide: Iterable[str]) -> Catalog:
+        """The catalog without the CRDs whose status is one of ``hide`` (``--hide internal``)."""
+        hidden = frozenset(hide)
+        if not hidden:
+            return catalog
+        return replace(
+            catalog, crds=tuple(c for c in catalog.crds if not self.is_hidden(c, hidden))
+        )
+
+    def page_annotations(self, crd: Crd, version: Version) -> dict[str, Annotation]:
+        """Field path → what a page shows beside the field: the maintainers' annotation, or
+        a status the schema implies ("Deprecated …" descriptions, free-form fields)."""
+        found = {}
+        for item in version.fields:
+            annotation = self.for_field(crd, version, item)
+            if annotation is None or annotation.status is None:
+                derived = _derived(item)
+                if derived is not None:
+                    annotation = derived if annotation is None else annotation.over(derived)
+            if annotation is not None:
+                found[item.path] = annotation
+        return found
+
     def _version_limitations(self, crd: Crd, version: Version) -> Iterator[Limitation]:
         annotation = self.for_version(crd, version)
         if annotation is not None and annotation.status in LIMITATION_STATUSES:
@@ -569,6 +592,18 @@ def empty_annotations() -> ResolvedAnnotations:
 # --------------------------------------------------------------------------- finding the file
 
 
+def annotations_for(
+    source: str, path: Path | None, catalog: Catalog, *, use_default: bool = True
+) -> ResolvedAnnotations:
+    """The annotations of a source: ``path`` if given, else ``crdoc-annotations.yaml`` beside
+    the chart (with ``use_default``), matched against ``catalog``; none when there is no file."""
+    if path is None and use_default:
+        path = find_default_annotations(source)
+    if path is None:
+        return empty_annotations()
+    return load_annotations(path).resolve(catalog)
+
+
 def find_default_annotations(source: str) -> Path | None:
     """``crdoc-annotations.yaml`` beside the chart: inside a folder source, next to a file or
     ``.tgz`` source; ``None`` for URLs and when there is none."""
@@ -586,6 +621,7 @@ __all__ = [
     "STATUSES",
     "UNCHECKED",
     "Annotation",
+    "annotations_for",
     "AnnotationSet",
     "Limitation",
     "ResolvedAnnotations",

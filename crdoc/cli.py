@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import json
 import logging
 import sys
 from collections.abc import Callable, Iterable
@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from crdoc.annotations import STATUSES, ResolvedAnnotations, annotations_for
 from crdoc.dump import write_json, write_text
 from crdoc.loader import LoadOptions, load
 from crdoc.model import Catalog
@@ -41,29 +42,68 @@ def _setup_logging(quiet: bool) -> None:
     logger.propagate = False
 
 
-def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command that reads a source takes."""
+def _options(*decorators: Callable[..., Any]) -> Callable[..., Any]:
+    """Several click decorators applied as one (shared option groups)."""
 
-    @click.argument("source", type=SourceParam())
-    @click.option(
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+source_options = _options(
+    click.argument("source", type=SourceParam()),
+    click.option(
+        "--annotations",
+        "annotations_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Maintainers' annotations file (default: crdoc-annotations.yaml beside the chart).",
+    ),
+    click.option(
         "--skip-invalid",
         is_flag=True,
         help="Warn about malformed files and CRDs and document the rest, instead of failing.",
-    )
-    @click.option("--allow-http", is_flag=True, help="Also read plain http:// URLs.")
-    @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no warnings.")
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return command(*args, **kwargs)
+    ),
+    click.option("--allow-http", is_flag=True, help="Also read plain http:// URLs."),
+    click.option("-q", "--quiet", is_flag=True, help="No progress bar, no warnings."),
+)
 
-    return wrapper
+hide_option = click.option(
+    "--hide",
+    type=click.Choice(STATUSES),
+    multiple=True,
+    help="Leave out CRDs annotated with this status (e.g. --hide internal). Repeatable.",
+)
+
+render_options = _options(
+    click.option(
+        "--templates",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="A folder of Jinja2 templates that replace the shipped ones by name.",
+    ),
+    click.option("--title", help="Title of the reference (default: the chart's name)."),
+    click.option("--clean", is_flag=True, help="Replace an output folder crdoc did not write."),
+    hide_option,
+)
 
 
-def load_catalog(source: str, *, skip_invalid: bool, allow_http: bool, quiet: bool) -> Catalog:
-    """Load a source for a command, with a progress bar on an interactive terminal."""
+def load_source(
+    source: str,
+    *,
+    annotations_file: Path | None,
+    skip_invalid: bool,
+    allow_http: bool,
+    quiet: bool,
+    hide: Iterable[str] = (),
+) -> tuple[Catalog, ResolvedAnnotations]:
+    """Load a source and its annotations for a command (progress bar on a terminal)."""
     _setup_logging(quiet)
     options = LoadOptions(skip_invalid=skip_invalid, allow_http=allow_http)
-    return load(source, options, progress=None if quiet else _progress)
+    catalog = load(source, options, progress=None if quiet else _progress)
+    annotations = annotations_for(source, annotations_file, catalog)
+    return annotations.visible(catalog, hide), annotations
 
 
 def _progress(files: Iterable[SourceFile]) -> Iterable[SourceFile]:
@@ -84,7 +124,7 @@ def cli() -> None:
 
     \b
     Example:
-      crdoc inspect examples/alloydbomni-operator
+      crdoc build examples/alloydbomni-operator -o site/
     """
 
 
@@ -98,7 +138,7 @@ def cli() -> None:
     show_default=True,
     help="A readable tree, or the full model as JSON.",
 )
-def inspect(source: str, fmt: str, skip_invalid: bool, allow_http: bool, quiet: bool) -> None:
+def inspect(source: str, fmt: str, annotations_file: Path | None, **load_flags: Any) -> None:
     """Print every CRD, version and field found in SOURCE.
 
     SOURCE is a chart folder, a packaged chart (.tgz), a CRD YAML/JSON file, a folder of
@@ -109,29 +149,11 @@ def inspect(source: str, fmt: str, skip_invalid: bool, allow_http: bool, quiet: 
       crdoc inspect examples/alloydbomni-operator
       crdoc inspect chart.tgz --format json > model.json
     """
-    catalog = load_catalog(source, skip_invalid=skip_invalid, allow_http=allow_http, quiet=quiet)
-    out = sys.stdout
+    catalog, annotations = load_source(source, annotations_file=annotations_file, **load_flags)
     if fmt == "json":
-        write_json(catalog, out)
+        write_json(catalog, sys.stdout, annotations)
     else:
-        write_text(catalog, out)
-
-
-def render_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Options of the commands that render pages."""
-
-    @click.option(
-        "--templates",
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="A folder of Jinja2 templates that replace the shipped ones by name.",
-    )
-    @click.option("--title", help="Title of the reference (default: the chart's name).")
-    @click.option("--clean", is_flag=True, help="Replace an output folder crdoc did not write.")
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return command(*args, **kwargs)
-
-    return wrapper
+        write_text(catalog, sys.stdout)
 
 
 @cli.command()
@@ -159,12 +181,13 @@ def build(
     templates: Path | None,
     title: str | None,
     clean: bool,
+    hide: tuple[str, ...],
     site_url: str | None,
     config_file: Path | None,
     docs_only: bool,
-    skip_invalid: bool,
-    allow_http: bool,
+    annotations_file: Path | None,
     quiet: bool,
+    **load_flags: Any,
 ) -> None:
     """Build the reference site of SOURCE with MkDocs and mkdocs-material.
 
@@ -173,14 +196,17 @@ def build(
       crdoc build examples/alloydbomni-operator -o site/
       crdoc build chart.tgz -o site/ --title "My operator API" --site-url https://docs.example.com/api/
       crdoc build chart/ --config mkdocs.yml -o site/
-      crdoc build chart/ --docs-only -o docs/reference/
+      crdoc build chart/ --docs-only -o docs/reference/ --hide internal
     """
     from crdoc.render import RenderOptions
     from crdoc.site import SiteOptions, build_site
 
-    catalog = load_catalog(source, skip_invalid=skip_invalid, allow_http=allow_http, quiet=quiet)
+    catalog, annotations = load_source(
+        source, annotations_file=annotations_file, quiet=quiet, hide=hide, **load_flags
+    )
     options = SiteOptions(
         render=RenderOptions(templates=templates, title=title),
+        annotations=annotations,
         title=title,
         site_url=site_url,
         config=config_file,
@@ -212,10 +238,11 @@ def markdown(
     templates: Path | None,
     title: str | None,
     clean: bool,
+    hide: tuple[str, ...],
     single_file: bool,
-    skip_invalid: bool,
-    allow_http: bool,
+    annotations_file: Path | None,
     quiet: bool,
+    **load_flags: Any,
 ) -> None:
     """Write GitHub-flavoured Markdown of SOURCE: README.md plus one file per CRD version.
 
@@ -227,11 +254,106 @@ def markdown(
     from crdoc.render import RenderOptions
     from crdoc.site import write_markdown
 
-    catalog = load_catalog(source, skip_invalid=skip_invalid, allow_http=allow_http, quiet=quiet)
-    options = RenderOptions(templates=templates, title=title)
-    count = write_markdown(catalog, output, options=options, single_file=single_file, clean=clean)
+    catalog, annotations = load_source(
+        source, annotations_file=annotations_file, quiet=quiet, hide=hide, **load_flags
+    )
+    count = write_markdown(
+        catalog,
+        output,
+        options=RenderOptions(templates=templates, title=title),
+        single_file=single_file,
+        clean=clean,
+        annotations=annotations,
+    )
     if not quiet:
         click.echo(f"Wrote {count} pages to {output}", err=True)
+
+
+def _percentage(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not 0 <= value <= 100:
+        raise click.BadParameter("a percentage from 0 to 100")
+    return value
+
+
+@cli.command()
+@source_options
+@hide_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="A table with the undocumented paths, JSON, or a Markdown table.",
+)
+@click.option(
+    "--fail-under",
+    type=float,
+    callback=_percentage,
+    metavar="PCT",
+    help="Exit 1 when overall coverage (after exclusions) is below PCT percent.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out field paths matching GLOB (* one segment, ** any): e.g. 'status.**'.",
+)
+@click.option("--summary", is_flag=True, help="Text format: no list of undocumented paths.")
+def coverage(
+    source: str,
+    hide: tuple[str, ...],
+    fmt: str,
+    fail_under: float | None,
+    exclude: tuple[str, ...],
+    summary: bool,
+    annotations_file: Path | None,
+    **load_flags: Any,
+) -> None:
+    """Report how many fields of SOURCE have a description, and the known limitations.
+
+    \b
+    Examples:
+      crdoc coverage examples/alloydbomni-operator
+      crdoc coverage chart/ --exclude 'status.**' --fail-under 90
+      crdoc coverage chart/ --format markdown >> "$GITHUB_STEP_SUMMARY"
+    """
+    from crdoc import coverage as report_module
+
+    catalog, annotations = load_source(
+        source, annotations_file=annotations_file, hide=hide, **load_flags
+    )
+    report = report_module.coverage(catalog, exclude)
+    limitations = annotations.known_limitations(catalog)
+    if fmt == "json":
+        data = report_module.format_json(report)
+        data["limitations"] = [
+            {
+                "crd": item.crd.key,
+                "version": item.version.name if item.version else None,
+                "field": item.field.path if item.field else None,
+                "status": item.annotation.status,
+                "reason": item.annotation.reason,
+                "origin": item.origin,
+            }
+            for item in limitations
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(report_module.format_markdown(report), nl=False)
+    else:
+        click.echo(report_module.format_text(report, details=not summary), nl=False)
+        if limitations:
+            click.echo(f"known limitations: {len(limitations)}")
+            for item in limitations:
+                where = item.field.path if item.field else "(whole CRD or version)"
+                version = item.version.name if item.version else "*"
+                status = item.annotation.status
+                click.echo(f"    {status}: {item.crd.key} {version} {where}")
+    if fail_under is not None and report_module.fails_under(report, fail_under):
+        raise click.ClickException(
+            f"documentation coverage {report.percent:.1f}% is below --fail-under {fail_under:g}%"
+        )
 
 
 def main() -> None:

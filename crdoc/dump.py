@@ -6,16 +6,20 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
+from crdoc.annotations import Annotation, ResolvedAnnotations
 from crdoc.model import Catalog, Crd, Field, Version
 
 #: Bumped when the JSON shape changes in a way readers must know about.
 SCHEMA_VERSION = 1
 
 
-def catalog_data(catalog: Catalog) -> dict[str, Any]:
-    """The whole catalog as JSON-ready data (see the README for the shape)."""
+def catalog_data(
+    catalog: Catalog, annotations: ResolvedAnnotations | None = None
+) -> dict[str, Any]:
+    """The whole catalog as JSON-ready data (see the README for the shape); with
+    ``annotations``, the maintainers' annotations under ``"annotation"`` where they apply."""
     data = _head(catalog)
-    data["crds"] = [crd_data(crd) for crd in catalog.crds]
+    data["crds"] = [crd_data(crd, annotations) for crd in catalog.crds]
     if catalog.warnings:
         data["warnings"] = list(catalog.warnings)
     return data
@@ -28,7 +32,7 @@ def _head(catalog: Catalog) -> dict[str, Any]:
     return data
 
 
-def crd_data(crd: Crd) -> dict[str, Any]:
+def crd_data(crd: Crd, annotations: ResolvedAnnotations | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {"group": crd.group, "plural": crd.plural, "kind": crd.kind}
     _put(data, "singular", crd.singular)
     _put(data, "listKind", crd.list_kind)
@@ -38,11 +42,15 @@ def crd_data(crd: Crd) -> dict[str, Any]:
     data["sources"] = list(crd.sources)
     if crd.chart is not None:
         data["chart"] = _chart(crd.chart)
-    data["versions"] = [version_data(version) for version in crd.versions]
+    if annotations is not None:
+        _put(data, "annotation", annotation_data(annotations.for_crd(crd)))
+    data["versions"] = [version_data(version, crd, annotations) for version in crd.versions]
     return data
 
 
-def version_data(version: Version) -> dict[str, Any]:
+def version_data(
+    version: Version, crd: Crd | None = None, annotations: ResolvedAnnotations | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "name": version.name,
         "served": version.served,
@@ -54,14 +62,31 @@ def version_data(version: Version) -> dict[str, Any]:
     _put(data, "subresources", version.subresources)
     _put(data, "selectableFields", [dict(f) for f in version.selectable_fields])
     _put(data, "schema", version.schema)
-    data["fields"] = [field_data(field) for field in version.fields]
+    if annotations is None or crd is None:
+        data["fields"] = [field_data(field) for field in version.fields]
+        return data
+    _put(data, "annotation", annotation_data(annotations.for_version(crd, version)))
+    data["fields"] = [
+        field_data(field, annotations.for_field(crd, version, field)) for field in version.fields
+    ]
     return data
 
 
-def field_data(field: Field) -> dict[str, Any]:
+def field_data(field: Field, annotation: Annotation | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {"path": field.path, "name": field.name}
     data.update(field.facts)
     data["required"] = field.required
+    _put(data, "annotation", annotation_data(annotation))
+    return data
+
+
+def annotation_data(annotation: Annotation | None) -> dict[str, Any] | None:
+    """An annotation's given parts (status, reason, note, see, since, until)."""
+    if annotation is None:
+        return None
+    data: dict[str, Any] = {}
+    for key in ("status", "reason", "note", "see", "since", "until"):
+        _put(data, key, getattr(annotation, key))
     return data
 
 
@@ -85,12 +110,14 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def write_json(catalog: Catalog, out: TextIO) -> None:
+def write_json(
+    catalog: Catalog, out: TextIO, annotations: ResolvedAnnotations | None = None
+) -> None:
     """Write the catalog as JSON, one CRD a line, streamed CRD by CRD (the model of a big
     chart is big, and only the one-shot encoder runs at C speed: it takes no indent)."""
     out.write(_dumps(_head(catalog))[:-1] + ',\n"crds": [\n')
     for index, crd in enumerate(catalog.crds):
-        out.write(("" if index == 0 else ",\n") + _dumps(crd_data(crd)))
+        out.write(("" if index == 0 else ",\n") + _dumps(crd_data(crd, annotations)))
     out.write("\n]")
     if catalog.warnings:
         out.write(',\n"warnings": ' + _dumps(list(catalog.warnings)))

@@ -21,7 +21,7 @@ from markupsafe import Markup
 _REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#126;"}
 _BACKSLASHED = set("\\`*_{}[]()#!")
 # A line start that would open a list, a rule or a setext heading (`---`, `- x`, `1.`, `===`).
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 _URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+[^\s<>\"'`|\[\]{}.,;:!?)]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
@@ -41,7 +41,26 @@ def escape(value: Any) -> Markup:
             out.append(" ")
         else:
             out.append(char)
-    return Markup(_LINE_START.sub(r"\1\\\2", "".join(out)))
+    return Markup(_LINE_START.sub(_escape_line_start, "".join(out)))
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, mark, number, dot = match.groups()
+    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"
+
+
+def link(url: str, text: str | None = None) -> Markup:
+    """A link to an http(s) URL (its text escaped); any other scheme stays plain text."""
+    label = escape(url if text is None else text)
+    if not re.match(r"https?://", url, re.I) or any(c.isspace() for c in url):
+        return label
+    href = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return Markup(f"[{label}]({href})")
+
+
+def quote(text: str) -> Markup:
+    """Markdown as a block quote (each line prefixed by ``> ``), for GitHub alerts."""
+    return Markup("\n".join("> " + line if line else ">" for line in str(text).split("\n")))
 
 
 def inline(text: str) -> Markup:
@@ -50,9 +69,7 @@ def inline(text: str) -> Markup:
     position = 0
     for match in _URL.finditer(text):
         pieces.append(escape(text[position : match.start()]))
-        url = match.group()
-        href = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-        pieces.append(Markup(f"[{escape(url)}]({href})"))
+        pieces.append(link(match.group()))
         position = match.end()
     pieces.append(escape(text[position:]))
     return Markup("".join(pieces))
@@ -157,6 +174,8 @@ def filters() -> dict[str, Callable[..., Any]]:
         "first_sentence": first_sentence,
         "code": code,
         "code_cell": code_cell,
+        "link": link,
+        "quote": quote,
         "code_block": code_block,
         "json": json_value,
     }

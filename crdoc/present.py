@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import yaml
+from markupsafe import Markup
 
 from crdoc.markup import json_value
 from crdoc.model import Crd, Field, Version
@@ -50,6 +51,28 @@ _SHOWN_ELSEWHERE = frozenset(
         "not",
     }
 )
+
+
+#: How each annotation status is shown: (MkDocs admonition type, GitHub alert type, label).
+STATUS_STYLES: dict[str | None, tuple[str, str, str]] = {
+    "non-functional": ("danger", "CAUTION", "Does not work"),
+    "cloud-only": ("warning", "WARNING", "Cloud-only"),
+    "deprecated": ("warning", "WARNING", "Deprecated"),
+    "experimental": ("example", "IMPORTANT", "Experimental"),
+    "internal": ("info", "NOTE", "Internal"),
+    "unchecked": ("info", "NOTE", "Not checked"),
+    None: ("note", "NOTE", "Note"),
+}
+
+
+def status_style(status: str | None) -> tuple[str, str, str]:
+    """The admonition type, alert type and label of an annotation status."""
+    return STATUS_STYLES.get(status, STATUS_STYLES[None])
+
+
+def percent(part: int, whole: int) -> Markup:
+    """``93.2%`` (``100%`` of nothing), as finished Markdown."""
+    return Markup("100%" if whole == 0 else f"{100 * part / whole:.1f}%".replace(".0%", "%"))
 
 
 def constraints(facts: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -20,8 +20,12 @@ import jinja2
 from markupsafe import Markup
 
 from crdoc import markup, present
+from crdoc.annotations import ResolvedAnnotations, empty_annotations
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog, Crd, Version, anchor_for
+
+#: The page listing non-functional, cloud-only, deprecated and unchecked CRDs and fields.
+LIMITATIONS_PAGE = "limitations.md"
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -115,6 +119,8 @@ def make_environment(options: RenderOptions) -> jinja2.Environment:
         constraints=present.constraints,
         list_semantics=present.list_semantics,
         other_facts=present.other_facts,
+        status_style=present.status_style,
+        percent=present.percent,
         raw=Markup,
     )
     env.filters["anchor_id"] = anchor_for
@@ -129,19 +135,36 @@ class Renderer:
         self.options = options
         self.env = make_environment(options)
 
-    def pages(self, catalog: Catalog) -> Iterator[Page]:
-        """Every page, index first, then CRD versions in catalog order."""
+    def pages(
+        self, catalog: Catalog, annotations: ResolvedAnnotations | None = None
+    ) -> Iterator[Page]:
+        """Every page: the index, one page per CRD version in catalog order, and the known
+        limitations (when there are any). ``annotations`` are the maintainers' (see
+        :mod:`crdoc.annotations`); schema-derived statuses are shown without them too."""
+        annotations = annotations or empty_annotations()
         refs = self.page_refs(catalog)
+        limitations = annotations.known_limitations(catalog)
         title = self.options.title or (catalog.chart.name if catalog.chart else "CRD reference")
+        internal = {crd.key for crd in catalog.crds if annotations.is_hidden(crd, {"internal"})}
         yield Page(
             self.options.index_name,
             title,
             self._render(
-                "index.md.jinja", self.options.index_name, catalog=catalog, refs=refs, title=title
+                "index.md.jinja",
+                self.options.index_name,
+                catalog=catalog,
+                refs=refs,
+                title=title,
+                internal=internal,
+                annotations=annotations,
+                limitations_page=LIMITATIONS_PAGE if limitations else None,
             ),
         )
+        by_crd: dict[str, list[PageRef]] = {}
         for ref in refs:
-            siblings = [other for other in refs if other.crd is ref.crd]
+            by_crd.setdefault(ref.crd.key, []).append(ref)
+        pages_of = {(ref.crd.key, ref.version.name): ref.path for ref in refs}
+        for ref in refs:
             yield Page(
                 ref.path,
                 f"{ref.crd.kind} {ref.version.name}",
@@ -151,9 +174,25 @@ class Renderer:
                     catalog=catalog,
                     crd=ref.crd,
                     version=ref.version,
-                    siblings=siblings,
+                    siblings=by_crd[ref.crd.key],
                     index=self.options.index_name,
                     example=present.example_manifest(ref.crd, ref.version),
+                    crd_annotation=annotations.for_crd(ref.crd),
+                    version_annotation=annotations.for_version(ref.crd, ref.version),
+                    field_annotations=annotations.page_annotations(ref.crd, ref.version),
+                ),
+            )
+        if limitations:
+            yield Page(
+                LIMITATIONS_PAGE,
+                "Known limitations",
+                self._render(
+                    "limitations.md.jinja",
+                    LIMITATIONS_PAGE,
+                    catalog=catalog,
+                    limitations=limitations,
+                    pages_of=pages_of,
+                    index=self.options.index_name,
                 ),
             )
 

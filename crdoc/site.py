@@ -16,10 +16,18 @@ from typing import Any
 
 import yaml
 
+from crdoc.annotations import ResolvedAnnotations
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog
 from crdoc.output import replace_folder, write_file, write_pages
-from crdoc.render import Page, Renderer, RenderOptions, default_templates, version_page_path
+from crdoc.render import (
+    LIMITATIONS_PAGE,
+    Page,
+    Renderer,
+    RenderOptions,
+    default_templates,
+    version_page_path,
+)
 
 #: Where the reference goes inside a user's own MkDocs site.
 REFERENCE_DIR = "reference"
@@ -30,6 +38,8 @@ class SiteOptions:
     """How ``crdoc build`` makes a site."""
 
     render: RenderOptions = RenderOptions()
+    annotations: ResolvedAnnotations | None = None
+    """The maintainers' annotations (badges, notes, the known-limitations page)."""
     title: str | None = None
     site_url: str | None = None
     config: Path | None = None
@@ -39,9 +49,11 @@ class SiteOptions:
     clean: bool = False
 
 
-def markdown_pages(catalog: Catalog, options: RenderOptions) -> list[Page]:
+def markdown_pages(
+    catalog: Catalog, options: RenderOptions, annotations: ResolvedAnnotations | None = None
+) -> list[Page]:
     """Every page of the reference, rendered."""
-    return list(Renderer(options).pages(catalog))
+    return list(Renderer(options).pages(catalog, annotations))
 
 
 def write_markdown(
@@ -51,26 +63,38 @@ def write_markdown(
     options: RenderOptions,
     single_file: bool = False,
     clean: bool = False,
+    annotations: ResolvedAnnotations | None = None,
 ) -> int:
     """GitHub-flavoured Markdown: a folder (``README.md`` index + a file per CRD version), or
     one file. Returns the number of pages."""
     if single_file:
-        pages = markdown_pages(catalog, replace(options, flavour="github", single_file=True))
+        pages = markdown_pages(
+            catalog, replace(options, flavour="github", single_file=True), annotations
+        )
         write_file(out, "\n\n".join(page.text.strip("\n") for page in pages) + "\n")
         return len(pages)
-    pages = markdown_pages(catalog, replace(options, flavour="github", index_name="README.md"))
+    pages = markdown_pages(
+        catalog, replace(options, flavour="github", index_name="README.md"), annotations
+    )
     replace_folder(
         out, lambda folder: write_pages(folder, {p.path: p.text for p in pages}), clean=clean
     )
     return len(pages)
 
 
-def navigation(catalog: Catalog, pages: Iterable[Page], prefix: str = "") -> list[Any]:
-    """The MkDocs nav of the reference: the index, then group → kind → versions."""
+def navigation(
+    catalog: Catalog,
+    pages: Iterable[Page],
+    prefix: str = "",
+    annotations: ResolvedAnnotations | None = None,
+) -> list[Any]:
+    """The MkDocs nav of the reference: the index, group → kind → versions, CRDs marked
+    ``internal`` in a section of their own, and the known limitations."""
     paths = {page.path for page in pages}
+    internal: list[Any] = []
     nav: list[Any] = [{"Overview": prefix + "index.md"}]
     for group, crds in catalog.groups.items():
-        entries = []
+        public, hidden = [], []
         for crd in crds:
             versions = [
                 {html.escape(v.name): prefix + version_page_path(crd, v)}
@@ -79,8 +103,17 @@ def navigation(catalog: Catalog, pages: Iterable[Page], prefix: str = "") -> lis
             ]
             # MkDocs themes print nav titles as HTML: chart text is escaped first.
             only = next(iter(versions[0].values())) if len(versions) == 1 else None
-            entries.append({html.escape(crd.kind): only or versions})
-        nav.append({html.escape(group): entries})
+            entry = {html.escape(crd.kind): only or versions}
+            is_internal = annotations is not None and annotations.is_hidden(crd, {"internal"})
+            (hidden if is_internal else public).append(entry)
+        if public:
+            nav.append({html.escape(group): public})
+        if hidden:
+            internal.append({html.escape(group): hidden})
+    if internal:
+        nav.append({"Internal": internal})
+    if LIMITATIONS_PAGE in paths:
+        nav.append({"Known limitations": prefix + LIMITATIONS_PAGE})
     return nav
 
 
@@ -149,7 +182,7 @@ def build_site(catalog: Catalog, out: Path, options: SiteOptions) -> int:
     """Render the reference and build the HTML site into ``out`` (or, with ``docs_only``, just
     the pages and ``nav.yml``). Returns the number of reference pages."""
     render_options = replace(options.render, flavour="mkdocs", index_name="index.md")
-    pages = markdown_pages(catalog, render_options)
+    pages = markdown_pages(catalog, render_options, options.annotations)
     title = (
         options.title
         or render_options.title
@@ -158,7 +191,11 @@ def build_site(catalog: Catalog, out: Path, options: SiteOptions) -> int:
     project_pages = {page.path: page.text for page in pages}
 
     if options.docs_only:
-        nav_text = yaml.safe_dump(navigation(catalog, pages), sort_keys=False, allow_unicode=True)
+        nav_text = yaml.safe_dump(
+            navigation(catalog, pages, annotations=options.annotations),
+            sort_keys=False,
+            allow_unicode=True,
+        )
 
         def fill_docs(folder: Path) -> None:
             write_pages(folder, project_pages)
@@ -194,7 +231,11 @@ def _run_mkdocs(
         config_file = project / "mkdocs.yml"
         config_file.write_text(
             yaml.safe_dump(
-                default_config(title, options.site_url, navigation(catalog, pages)),
+                default_config(
+                    title,
+                    options.site_url,
+                    navigation(catalog, pages, annotations=options.annotations),
+                ),
                 sort_keys=False,
                 allow_unicode=True,
             ),
@@ -212,7 +253,7 @@ def _run_mkdocs(
         if nav is not None:
             overrides["nav"] = [
                 *nav,
-                {"Reference": navigation(catalog, pages, REFERENCE_DIR + "/")},
+                {"Reference": navigation(catalog, pages, REFERENCE_DIR + "/", options.annotations)},
             ]
         names = {_extension_name(e) for e in user.markdown_extensions}
         # Deep copies: MkDocs consumes the dicts it validates.

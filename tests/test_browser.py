@@ -364,3 +364,33 @@ def test_browser_search_finds_field(browser: Chromium, base_url: str) -> None:
     assert location == f"/{BACKUPPLAN_PAGE}#spec.backupRetainDays", location
     assert_heading_in_view(browser, "spec.backupRetainDays")
     assert browser.exceptions() == []
+
+
+def test_browser_cloud_only_badge_is_visible(browser: Chromium, base_url: str) -> None:
+    """The BackupPlan GCS location, annotated cloud-only by the example chart's maintainers,
+    shows its warning admonition (with the reason) right under the field's heading."""
+    field_id = "spec.backupLocation.gcsOptions"
+    browser.navigate(f"{base_url}{BACKUPPLAN_PAGE}#{field_id}")
+    try:
+        assert_heading_in_view(browser, field_id)
+        box = browser.wait_for(
+            f"""(() => {{
+                const heading = document.getElementById({json.dumps(field_id)});
+                let node = heading.nextElementSibling;
+                while (node && !node.matches("h3")) {{
+                    if (node.matches(".admonition.warning")) {{
+                        const r = node.getBoundingClientRect();
+                        return {{text: node.textContent, top: r.top, height: r.height}};
+                    }}
+                    node = node.nextElementSibling;
+                }}
+                return null;
+            }})()""",
+            "the cloud-only admonition of spec.backupLocation.gcsOptions",
+        )
+    finally:
+        browser.screenshot(ARTIFACTS / "browser-backupplan-cloud-only.png")
+    assert "Cloud-only" in box["text"] and "metadata.google.internal" in box["text"]
+    viewport = browser.evaluate("window.innerHeight")
+    assert 0 < box["top"] < viewport and box["height"] > 20
+    assert browser.exceptions() == []

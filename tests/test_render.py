@@ -28,10 +28,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from crdoc import load
+from crdoc.annotations import empty_annotations
 from crdoc.cli import cli
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog, Crd, Field, Version
-from crdoc.render import RenderOptions, version_page_path
+from crdoc.render import LIMITATIONS_PAGE, RenderOptions, version_page_path
 from crdoc.site import markdown_pages, write_markdown
 
 RENDER_FIXTURES = FIXTURES / "render"
@@ -202,7 +203,12 @@ def missing_fields(output: Output) -> list[str]:
 
 
 def expected_pages(catalog: Catalog, index: str) -> set[str]:
-    return {index} | {version_page_path(c, v) for c in catalog.crds for v in c.versions}
+    """The index, a page per CRD version, and the known limitations where the schemas imply
+    any (deprecated versions, "Deprecated" descriptions, free-form fields)."""
+    pages = {index} | {version_page_path(c, v) for c in catalog.crds for v in c.versions}
+    if empty_annotations().known_limitations(catalog):
+        pages.add(LIMITATIONS_PAGE)
+    return pages
 
 
 def field_section(page: ParsedPage, path: str) -> str:
@@ -237,7 +243,8 @@ def test_github_markdown_has_every_version_and_field(name: str, out_root: Path) 
     assert set(output.pages) == expected_pages(output.catalog, "README.md")
     if name in CORPUS_COUNTS:
         crds, versions, fields, _ = CORPUS_COUNTS[name]
-        assert len(output.pages) == versions + 1
+        version_pages = set(output.pages) - {"README.md", LIMITATIONS_PAGE}
+        assert len(version_pages) == versions
         assert sum(len(v.fields) for c in output.catalog.crds for v in c.versions) == fields
     assert missing_fields(output) == []
 
@@ -728,7 +735,7 @@ def test_template_override_changes_only_its_block(tmp_path: Path) -> None:
         }
         assert custom.keys() == default.keys()
         assert custom["index.md"] == default["index.md"]
-        for path in set(default) - {"index.md"}:
+        for path in set(default) - {"index.md", LIMITATIONS_PAGE}:
             assert custom[path].count(MARKER) == 1
             head, tail = custom[path].split(MARKER + "\n")
             assert default[path].startswith(head) and default[path].endswith(tail)

@@ -233,7 +233,8 @@ def test_build_writes_index_and_a_page_per_version(
     expected = reference_paths(example_catalog)
     assert len(expected) == 15
     assert "index.html" in pages
-    assert set(pages) - {"index.html", "404.html"} == set(expected)
+    assert set(pages) - {"index.html", "404.html", "limitations.html"} == set(expected)
+    assert "limitations.html" in pages  # the example's maintainers mark fields non-functional
     index_links = {posixpath.normpath(unquote(h)) for h in pages["index.html"].links}
     assert set(expected) <= index_links
     assert (example_site / MARKER).is_file()
@@ -417,6 +418,7 @@ def test_docs_only_writes_pages_and_nav(
     pages = {p.relative_to(out).as_posix() for p in out.rglob("*.md")}
     expected = {
         "index.md",
+        "limitations.md",
         *(p.removesuffix(".html") + ".md" for p in reference_paths(example_catalog)),
     }
     assert pages == expected
@@ -448,7 +450,7 @@ def test_user_config_builds_their_pages_and_the_reference(
     assert missing_anchors(site, example_catalog, "reference/") == []
     pages = html_pages(site)
     reference = [p for p in pages if p.startswith("reference/")]
-    assert len(reference) == 1 + len(reference_paths(example_catalog))
+    assert len(reference) == 2 + len(reference_paths(example_catalog))  # index, limitations
     assert unresolved(site, pages, reference) == []
     home_links = {posixpath.normpath(unquote(h)) for h in pages["index.html"].links}
     assert home_links & {"reference", "reference/index.html"}  # directory URLs or not
