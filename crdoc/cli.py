@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from crdoc.dump import write_json, write_text
 from crdoc.loader import LoadOptions, load
 from crdoc.model import Catalog
 from crdoc.sources import SourceFile
+from crdoc.yamlio import Limits
 
 
 class SourceParam(click.ParamType):
@@ -67,8 +70,45 @@ source_options = _options(
         help="Warn about malformed files and CRDs and document the rest, instead of failing.",
     ),
     click.option("--allow-http", is_flag=True, help="Also read plain http:// URLs."),
+    click.option(
+        "--limit",
+        "limits",
+        multiple=True,
+        metavar="NAME=VALUE",
+        callback=lambda ctx, param, value: parse_limits(value),
+        help="Raise or lower one of crdoc's bounds on hostile input, e.g. "
+        "--limit max_file_bytes=512M (names: " + ", ".join(f.name for f in fields(Limits)) + ").",
+    ),
     click.option("-q", "--quiet", is_flag=True, help="No progress bar, no warnings."),
 )
+
+
+_SIZE_SUFFIXES = {"K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_limits(values: Iterable[str]) -> Limits:
+    """``NAME=VALUE`` pairs as :class:`Limits`; sizes may end in K, M or G."""
+    known = {f.name: f for f in fields(Limits)}
+    chosen: dict[str, Any] = {}
+    for item in values:
+        name, _, raw = item.partition("=")
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            suggestion = f"; did you mean {hint[0]}?" if hint else ""
+            raise click.BadParameter(f"unknown limit {name!r}{suggestion}", param_hint="--limit")
+        try:
+            if name == "download_timeout":
+                value: Any = float(raw)
+            else:
+                scale = _SIZE_SUFFIXES.get(raw[-1:].upper(), 1)
+                value = int(float(raw[:-1] if scale != 1 else raw) * scale)
+        except ValueError:
+            raise click.BadParameter(f"{item!r}: not a number", param_hint="--limit") from None
+        if value <= 0:
+            raise click.BadParameter(f"{item!r}: must be positive", param_hint="--limit")
+        chosen[name] = value
+    return Limits(**chosen)
+
 
 hide_option = click.option(
     "--hide",
@@ -96,11 +136,14 @@ def load_source(
     skip_invalid: bool,
     allow_http: bool,
     quiet: bool,
+    limits: Limits | None = None,
     hide: Iterable[str] = (),
 ) -> tuple[Catalog, ResolvedAnnotations]:
     """Load a source and its annotations for a command (progress bar on a terminal)."""
     _setup_logging(quiet)
-    options = LoadOptions(skip_invalid=skip_invalid, allow_http=allow_http)
+    options = LoadOptions(
+        skip_invalid=skip_invalid, allow_http=allow_http, limits=limits or Limits()
+    )
     catalog = load(source, options, progress=None if quiet else _progress)
     annotations = annotations_for(source, annotations_file, catalog)
     return annotations.visible(catalog, hide), annotations

@@ -22,12 +22,20 @@ class CrdocError(click.ClickException):
         self.reason = message
         super().__init__(self.located())
 
+    def __reduce__(self):  # type: ignore[override]
+        # Rebuilt with its location when it crosses from a worker process.
+        return (_rebuild, (type(self), self.reason, self.path, self.line))
+
     def located(self) -> str:
         """The message prefixed with ``path:line:`` where those are known (``line`` is 1-based)."""
         if self.path is None:
             return self.reason
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.reason}"
+
+
+def _rebuild(kind: type[CrdocError], reason: str, path: str | None, line: int | None) -> CrdocError:
+    return kind(reason, path=path, line=line)
 
 
 class CrdocErrors(CrdocError):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,6 +30,8 @@ class LoadOptions:
     allow_http: bool = False
     """Accept plain ``http://`` URLs."""
     limits: Limits = field(default_factory=Limits)
+    workers: int | None = None
+    """Processes reading files at once (default: one per core; used for big inputs only)."""
 
 
 def load(
@@ -41,13 +47,15 @@ def load(
     found: dict[str, Crd] = {}
     where: dict[str, str] = {}  # CRD key → where its first copy was found, for messages
     errors: list[CrdocError] = []
-    for file in files:
-        try:
-            crd_errors = errors if options.skip_invalid else None
-            for crd in read_file(file, options.limits, crd_errors):
+    # Results come back in file order, whether read here or in worker processes, so the
+    # merge below (and so the output) is the same either way.
+    for file, (crds, file_errors) in zip(files, _read_all(opened.files, options), strict=True):
+        errors.extend(file_errors)
+        for crd in crds:
+            try:
                 _merge(found, crd, where.setdefault(crd.key, file.where), file.where)
-        except CrdocError as error:
-            errors.append(error)
+            except CrdocError as error:
+                errors.append(error)
     if options.skip_invalid:
         for error in errors:
             log.warning("skipped: %s", error.located())
@@ -60,6 +68,35 @@ def load(
         crds=crds,
         warnings=tuple(error.located() for error in errors),
     )
+
+
+#: Below this many bytes of input, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 16 * 1024 * 1024
+
+FileResult = tuple[list[Crd], list[CrdocError]]
+
+
+def _read_all(files: tuple[SourceFile, ...], options: LoadOptions) -> Iterator[FileResult]:
+    """Each file's CRDs and problems, in file order: in a process pool (one worker per core)
+    for big inputs, here otherwise."""
+    workers = options.workers or os.cpu_count() or 1
+    big = sum(file.size for file in files) >= PARALLEL_THRESHOLD
+    if workers < 2 or len(files) < 2 or not big:
+        yield from (_read_one(file, options) for file in files)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
+        yield from pool.map(_read_one, files, [options] * len(files))
+
+
+def _read_one(file: SourceFile, options: LoadOptions) -> FileResult:
+    """One file's CRDs and problems (a worker's job: errors come back as data)."""
+    errors: list[CrdocError] = []
+    try:
+        crds = read_file(file, options.limits, errors if options.skip_invalid else None)
+    except CrdocError as error:
+        return [], [error]
+    return crds, errors
 
 
 def read_file(

@@ -2,8 +2,9 @@
 
 Schema facts (``description``, ``enum``, ``minimum``, ``x-kubernetes-validations`` …) are kept
 on each field exactly as the schema spells them, in schema order, so no keyword is ever lost;
-properties below give the ones renderers ask for by name. Values inside facts are the loaded
-JSON-like data and must be treated as read-only.
+properties below give the ones renderers ask for by name. Facts are the loaded JSON-like data
+in plain dicts (cheap to build, and to pickle between the processes that read a big chart) and
+must be treated as read-only.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Field:
     """0 for a top-level field such as ``spec``."""
     required: bool
     """Listed in the enclosing object's ``required``."""
-    facts: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    facts: Mapping[str, Any] = field(default_factory=dict)
     """The node's schema keywords but the structural ones; an array's item facts under ``items``."""
     children: tuple[Field, ...] = ()
     """Fields one level down, in schema order."""

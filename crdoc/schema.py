@@ -9,7 +9,6 @@ schemas (segment ``*``). ``additionalProperties: true``/``{}`` adds no field; ``
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import Any
 
 from crdoc.model import STRUCTURAL_KEYWORDS, Field
@@ -51,7 +50,7 @@ def schema_facts(node: Mapping[str, Any], keys: KeyPath = ()) -> Mapping[str, An
     extra = node.get("additionalProperties")
     if extra is not None and not _is_schema_with_content(extra):
         facts["additionalProperties"] = extra
-    return MappingProxyType(facts)
+    return facts
 
 
 def _walk_members(

@@ -14,7 +14,7 @@ import posixpath
 import tarfile
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,28 @@ class SourceFile:
     """Under a chart's ``templates/``: Go-templated YAML."""
     chart: ChartInfo | None
     """The chart it belongs to."""
-    read: Callable[[], bytes]
+    path: Path | None = None
+    """Where to read it from, for a file on disk."""
+    data: bytes | None = None
+    """Its content, for a file read from an archive or a download."""
+    max_bytes: int = Limits().max_file_bytes
+
+    def read(self) -> bytes:
+        """The file's bytes (a file on disk is read now, bounded by ``max_bytes``)."""
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return _read_file(self.path, self.where, self.max_bytes)
+
+    @property
+    def size(self) -> int:
+        """Its size in bytes (0 when it cannot be known without reading)."""
+        if self.data is not None:
+            return len(self.data)
+        try:
+            return self.path.stat().st_size if self.path else 0
+        except OSError:
+            return 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +93,7 @@ def open_source(
         charts = _chart_roots(tree)
         top = _read_chart(tree, "") if "" in charts else None
         return Source(text, top, tuple(_scan(tree, limits, depth=0)))
-    data = _read_file(path, text, limits)
+    data = _read_file(path, text, limits.max_file_bytes)
     return _from_bytes(data, path.name, text, limits)
 
 
@@ -88,7 +109,7 @@ def _from_bytes(data: bytes, name: str, label: str, limits: Limits) -> Source:
         raise CrdocError("not a readable .tgz archive: not gzip-compressed", path=label)
     if not name.endswith(_MANIFEST_SUFFIXES) and "://" not in label:
         raise CrdocError("not a chart, .tgz archive, or YAML/JSON file", path=label)
-    file = SourceFile(label=name, where=label, templated=False, chart=None, read=lambda: data)
+    file = SourceFile(label=name, where=label, templated=False, chart=None, data=data)
     return Source(label, None, (file,))
 
 
@@ -145,7 +166,7 @@ class _DirTree:
         self.paths = sorted(paths)
 
     def read(self, rel: str) -> bytes:
-        return _read_file(self.root / rel, self.where(rel), self.limits)
+        return _read_file(self.root / rel, self.where(rel), self.limits.max_file_bytes)
 
     def label(self, rel: str) -> str:
         return rel
@@ -219,11 +240,11 @@ def _safe_member_name(name: str, label: str) -> str | None:
     return None if normal in (".", "") else normal
 
 
-def _read_file(path: Path, label: str, limits: Limits) -> bytes:
+def _read_file(path: Path, label: str, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise CrdocError(f"file larger than {limits.max_file_bytes} bytes", path=label)
+        if size > max_bytes:
+            raise CrdocError(f"file larger than {max_bytes} bytes", path=label)
         return path.read_bytes()
     except OSError as exc:
         raise CrdocError(f"cannot read: {exc.strerror}", path=label) from None
@@ -321,10 +342,9 @@ def _scan_archive(tree: Any, rel: str, limits: Limits, depth: int) -> Iterator[S
 
 
 def _file(tree: Any, rel: str, *, templated: bool, chart: ChartInfo | None) -> SourceFile:
-    return SourceFile(
-        label=tree.label(rel),
-        where=tree.where(rel),
-        templated=templated,
-        chart=chart,
-        read=lambda: tree.read(rel),
-    )
+    common = {"label": tree.label(rel), "where": tree.where(rel), "templated": templated}
+    if isinstance(tree, _DirTree):
+        return SourceFile(
+            **common, chart=chart, path=tree.root / rel, max_bytes=tree.limits.max_file_bytes
+        )
+    return SourceFile(**common, chart=chart, data=tree.read(rel))
