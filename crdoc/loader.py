@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -84,6 +82,10 @@ def _read_all(files: tuple[SourceFile, ...], options: LoadOptions) -> Iterator[F
     if workers < 2 or len(files) < 2 or not big:
         yield from (_read_one(file, options) for file in files)
         return
+    # Imported here: they cost start-up time that small inputs never need.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
         yield from pool.map(_read_one, files, [options] * len(files))

@@ -119,7 +119,8 @@ def anchor_for(path: str) -> str:
 
 
 def _escape(char: str) -> str:
-    return "~" + char.encode().hex() if char != "*" else "~"
+    # "~" and the UTF-8 bytes in hex: self-delimiting, so two paths never share an anchor.
+    return "~" + char.encode().hex()
 
 
 def _type_label(facts: Mapping[str, Any], children: tuple[Field, ...]) -> str:

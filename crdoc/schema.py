@@ -85,6 +85,9 @@ def _walk_members(
 def _members(node: Mapping[str, Any], keys: KeyPath):
     """``(name, schema, required, keys)`` of a node's children, seen through array items."""
     while True:
+        kind = node.get("type")
+        if kind is not None and not isinstance(kind, str):
+            raise SchemaError(f"'type' must be a string, not {_kind(kind)}", (*keys, "type"))
         properties = node.get("properties")
         if properties is not None:
             if not isinstance(properties, Mapping):

@@ -12,8 +12,8 @@ import io
 import os
 import posixpath
 import tarfile
+import time
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +92,11 @@ def open_source(
         tree = _DirTree(path, limits, where_prefix=text.rstrip("/") + "/")
         charts = _chart_roots(tree)
         top = _read_chart(tree, "") if "" in charts else None
-        return Source(text, top, tuple(_scan(tree, limits, depth=0)))
+        files = tuple(_scan(tree, limits, depth=0))
+        for file in files:  # files on disk are read later (maybe in workers): count them now
+            if file.path is not None:
+                tree.budget.spend(file.size, file.where)
+        return Source(text, top, files)
     data = _read_file(path, text, limits.max_file_bytes)
     return _from_bytes(data, path.name, text, limits)
 
@@ -100,7 +104,13 @@ def open_source(
 def _from_bytes(data: bytes, name: str, label: str, limits: Limits) -> Source:
     if data.startswith(_GZIP_MAGIC):
         tree = _ArchiveTree(
-            data, label=label, prefix="", where_prefix=label + "!", limits=limits, depth=1
+            data,
+            label=label,
+            prefix="",
+            where_prefix=label + "!",
+            limits=limits,
+            depth=1,
+            budget=_Budget(limits),
         )
         roots = _top_chart_roots(_chart_roots(tree))
         top = _read_chart(tree, roots[0]) if len(roots) == 1 else None
@@ -115,6 +125,8 @@ def _from_bytes(data: bytes, name: str, label: str, limits: Limits) -> Source:
 
 def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
     """Fetch a chart over HTTPS (HTTP only when allowed), bounded in time and size."""
+    import urllib.request  # here: only URL sources need it
+
     allowed = ("https", "http") if allow_http else ("https",)
     scheme = urllib.parse.urlsplit(url).scheme
     if scheme not in allowed:
@@ -129,8 +141,21 @@ def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
 
     opener = urllib.request.build_opener(_Redirects)
     try:
+        # The timeout bounds the whole download, not each read: a server that drips one byte
+        # at a time must not hold crdoc for ever.
+        deadline = time.monotonic() + limits.download_timeout
+        chunks: list[bytes] = []
+        received = 0
         with opener.open(url, timeout=limits.download_timeout) as response:
-            data = response.read(limits.max_download_bytes + 1)
+            while received <= limits.max_download_bytes:
+                if time.monotonic() > deadline:
+                    raise CrdocError("cannot download: timed out", path=url)
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                received += len(chunk)
+        data = b"".join(chunks)
     except CrdocError:
         raise
     except (OSError, ValueError) as exc:
@@ -140,11 +165,26 @@ def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
     return data
 
 
+class _Budget:
+    """Bytes read from one source so far, against ``max_total_bytes``: shared by the source's
+    folder and every archive in it, however deeply nested."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limit = limits.max_total_bytes
+        self.spent = 0
+
+    def spend(self, size: int, label: str) -> None:
+        self.spent += size
+        if self.spent > self.limit:
+            raise CrdocError(f"source unpacks to more than {self.limit} bytes", path=label)
+
+
 # -- trees: a folder or an archive, seen as sorted relative posix paths ---------------------------
 
 
 class _DirTree:
     def __init__(self, root: Path, limits: Limits, *, where_prefix: str) -> None:
+        self.budget = _Budget(limits)
         self.root = root
         self.label_prefix = ""
         self.where_prefix = where_prefix
@@ -166,7 +206,9 @@ class _DirTree:
         self.paths = sorted(paths)
 
     def read(self, rel: str) -> bytes:
-        return _read_file(self.root / rel, self.where(rel), self.limits.max_file_bytes)
+        data = _read_file(self.root / rel, self.where(rel), self.limits.max_file_bytes)
+        self.budget.spend(len(data), self.where(rel))  # an archive in the folder
+        return data
 
     def label(self, rel: str) -> str:
         return rel
@@ -177,14 +219,22 @@ class _DirTree:
 
 class _ArchiveTree:
     def __init__(
-        self, data: bytes, *, label: str, prefix: str, where_prefix: str, limits: Limits, depth: int
+        self,
+        data: bytes,
+        *,
+        label: str,
+        prefix: str,
+        where_prefix: str,
+        limits: Limits,
+        depth: int,
+        budget: _Budget,
     ) -> None:
         if depth > limits.max_archive_depth:
             raise CrdocError(f"archives nested deeper than {limits.max_archive_depth}", path=label)
         self.label_prefix = prefix
         self.where_prefix = where_prefix
         self.members: dict[str, bytes] = {}
-        total = 0
+        self.budget = budget
         try:
             with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
                 for count, member in enumerate(archive, start=1):
@@ -201,12 +251,7 @@ class _ArchiveTree:
                             f"archive member {name} is larger than {limits.max_file_bytes} bytes",
                             path=label,
                         )
-                    total += member.size
-                    if total > limits.max_total_bytes:
-                        raise CrdocError(
-                            f"archive unpacks to more than {limits.max_total_bytes} bytes",
-                            path=label,
-                        )
+                    budget.spend(member.size, label)
                     if name.endswith(_MANIFEST_SUFFIXES + _ARCHIVE_SUFFIXES + (".tpl",)):
                         extracted = archive.extractfile(member)
                         self.members[name] = extracted.read() if extracted else b""
@@ -337,6 +382,7 @@ def _scan_archive(tree: Any, rel: str, limits: Limits, depth: int) -> Iterator[S
         where_prefix=where + "!",
         limits=limits,
         depth=depth + 1,
+        budget=tree.budget,
     )
     yield from _scan(inner, limits, depth + 1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import io
 from pathlib import Path
 
@@ -28,13 +29,13 @@ def test_parallel_read_is_identical(name: str, monkeypatch: pytest.MonkeyPatch) 
     sequential = _json(load(source, LoadOptions(workers=1)))
     monkeypatch.setattr(loader, "PARALLEL_THRESHOLD", 0)
     calls = []
-    real = loader.ProcessPoolExecutor
+    real = concurrent.futures.ProcessPoolExecutor
 
     def counting(*args, **kwargs):
         calls.append(kwargs.get("max_workers"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(loader, "ProcessPoolExecutor", counting)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counting)
     parallel = _json(load(source, LoadOptions(workers=2)))
     assert calls == [2]  # the pool really ran
     assert parallel == sequential

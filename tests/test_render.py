@@ -320,16 +320,17 @@ def test_github_anchor_of_field_with_underscore(tmp_path: Path) -> None:
 
 
 def test_map_value_field_anchor_decodes_to_its_id(tmp_path: Path) -> None:
-    """A map's value field `spec.labels.*` has anchor `spec.labels.~`: the GitHub `<a id>` and
-    the MkDocs `{ #… }` both decode to it, and the tree links to it."""
+    """A map's value field `spec.labels.*` has anchor `spec.labels.~2a` (`~` and the UTF-8 hex
+    of `*`): the GitHub `<a id>` and the MkDocs `{ #… }` both decode to it, and the tree links
+    to it."""
     catalog = _catalog("anchors")
     labels = next(f for f in catalog.crds[0].versions[0].fields if f.path == "spec.labels.*")
-    assert labels.anchor == "spec.labels.~"
+    assert labels.anchor == "spec.labels.~2a"
     for flavour in ("github", "mkdocs"):
         pages = markdown_pages(catalog, RenderOptions(flavour=flavour))
         page = parse_page(next(p.text for p in pages if p.path.endswith("things-v1.md")))
-        assert "spec.labels.~" in page.anchors, flavour
-        assert "#spec.labels.~" in page.links, flavour
+        assert "spec.labels.~2a" in page.anchors, flavour
+        assert "#spec.labels.~2a" in page.links, flavour
 
 
 # -- tables -----------------------------------------------------------------------------------
