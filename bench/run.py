@@ -1,17 +1,16 @@
 """crdoc benchmark: whole-process time and peak memory against a YAML-parsing floor.
 
-Run with the interpreter of the venv crdoc is installed in::
+Run it with the interpreter of the venv crdoc is installed in::
 
-    python bench/run.py [--quick] [--corpus PATH] [--out bench/RESULTS.md]
+    python bench/run.py [--quick] [--corpus PATH] [--out bench/RESULTS.md] [--budget SECONDS]
 
 Inputs are the entries of the shared corpus and two scaled inputs generated into a temporary
 folder (deleted afterwards) from the corpus's plain CRD documents, copied under renamed groups.
 Every measurement is a whole process (interpreter start-up included): the floor is a process
 that only reads the input's CRD files and parses them with libyaml; crdoc runs as
 ``python -m crdoc``. Floor and crdoc runs alternate, so noise on this shared machine hits both,
-and every result is a ratio to the floor of the same input in the same run.
-
-Standard library and PyYAML only.
+and every result is a ratio to the floor of the same input in the same run. Standard library
+and PyYAML only.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,10 +51,12 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json")
 #: How many CRDs each generated file holds, in turn ("one CRD per file or a few per file").
 FILE_SIZES = (1, 1, 3, 1, 2)
 PLACEHOLDER = "\x00"  # never in YAML text: marks where a copy's group prefix goes
+#: A second floor run per repetition (bracketing the crdoc runs) when the floor is this quick.
+BRACKET_FLOOR_BELOW_S = 10.0
 
 # The floor: read the input's CRD files (archive members in memory) and parse each with
-# libyaml's safe loader, nothing else. A whole-line template action (`{{- if … }}`, as around
-# cloudnative-pg's CRDs) is blanked first, or the file would not parse at all.
+# libyaml's safe loader, keeping nothing. A whole-line template action (`{{- if … }}`, as
+# around cloudnative-pg's CRDs) is blanked first, or that file would not parse at all.
 FLOOR_SCRIPT = r"""
 import io, json, re, sys, tarfile
 import yaml
@@ -92,9 +93,216 @@ for item in spec:
                 parse(member(archive, chain))
 """
 
+# Every measured process is started by this small launcher, itself started before the
+# benchmark holds any data: on Linux a child's ru_maxrss includes the memory of the process it
+# was forked from, so children forked from the (large) benchmark process would all report at
+# least its size. The launcher reads one JSON request per line, runs it, waits with wait4
+# (ru_maxrss and CPU time of the child and the descendants it reaped) and, while it runs,
+# samples the proportional set size (PSS) summed over the child's process tree whenever it has
+# descendants (crdoc reads big inputs in a process pool: ru_maxrss is the largest single
+# process, not their sum).
+LAUNCHER_SCRIPT = r"""
+import json, os, subprocess, sys, threading, time
+
+def tree(root):
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as handle:
+                    stat = handle.read()
+            except OSError:
+                continue
+            parents.setdefault(int(stat.rsplit(b")", 1)[1].split()[1]), []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, ()))
+    return found
+
+def pss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+def sample(pid, stop, peak):
+    while not stop.wait(0.1):
+        try:
+            pids = tree(pid)
+        except OSError:
+            continue
+        if len(pids) > 1:
+            peak[0] = max(peak[0], sum(pss_kb(p) for p in pids))
+
+for line in sys.stdin:
+    req = json.loads(line)
+    out = open(req["stdout"] or os.devnull, "wb")
+    err = open(req["stderr"], "wb")
+    stop, peak = threading.Event(), [0]
+    start = time.perf_counter()
+    proc = subprocess.Popen(req["argv"], stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                            cwd=req["cwd"])
+    sampler = threading.Thread(target=sample, args=(proc.pid, stop, peak), daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stop.set()
+    sampler.join()
+    out.close()
+    err.close()
+    print(json.dumps({"wall": wall, "rss_kb": usage.ru_maxrss, "tree_kb": peak[0],
+                      "cpu": usage.ru_utime + usage.ru_stime, "rc": proc.returncode}),
+          flush=True)
+"""
+
+# cProfile of `crdoc inspect`. crdoc reads big inputs in forked worker processes
+# (crdoc.loader._read_one), which a profile of the main process does not see: the worker-side
+# function is wrapped so that each worker profiles its own calls into PREFIX.worker<pid>; the
+# main process goes to PREFIX.main. Where crdoc has no such function, only the main process is
+# profiled (and the report says so).
+PROFILE_SCRIPT = r"""
+import cProfile, os, sys
+prefix = sys.argv[1]
+main_pid = os.getpid()
+main_profile = cProfile.Profile()
+import crdoc.loader as loader
+original = getattr(loader, "_read_one", None)
+if original is not None:
+    workers = {}
+    def _read_one(*args, **kwargs):
+        if os.getpid() == main_pid:
+            return original(*args, **kwargs)
+        profile = workers.get(os.getpid())
+        if profile is None:
+            main_profile.disable()  # the copy a forked worker inherits
+            profile = workers[os.getpid()] = cProfile.Profile()
+        profile.enable()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            profile.disable()
+            profile.dump_stats(f"{prefix}.worker{os.getpid()}")
+    _read_one.__module__, _read_one.__qualname__ = original.__module__, original.__qualname__
+    loader._read_one = _read_one
+    print("workers profiled", file=sys.stderr)
+from crdoc.cli import cli
+main_profile.enable()
+try:
+    cli.main(args=sys.argv[2:], prog_name="crdoc", standalone_mode=False)
+finally:
+    main_profile.disable()
+    main_profile.dump_stats(prefix + ".main")
+"""
+
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring
+
+
+@dataclass
+class Sample:
+    wall: float
+    rss_kb: int
+    """ru_maxrss: the largest single process (the child or a descendant it reaped)."""
+    tree_kb: int
+    """Largest sampled PSS sum over the child's process tree (0: it never had descendants)."""
+    cpu: float
+    rc: int
+    stderr: str = ""
+
+    @property
+    def peak_kb(self) -> int:
+        return max(self.rss_kb, self.tree_kb)
+
+
+class Launcher:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", LAUNCHER_SCRIPT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(
+        self, argv: list[str], *, stdout: Path | None = None, cwd: Path | None = None
+    ) -> Sample:
+        with tempfile.NamedTemporaryFile(prefix="crdoc-bench-err-", delete=False) as err:
+            err_path = err.name
+        try:
+            request = {
+                "argv": [str(a) for a in argv],
+                "stdout": str(stdout) if stdout else None,
+                "stderr": err_path,
+                "cwd": str(cwd) if cwd else None,
+            }
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+            reply = self.proc.stdout.readline()
+            if not reply:
+                raise RuntimeError("the launcher process died")
+            data = json.loads(reply)
+            text = Path(err_path).read_bytes()[-8000:].decode("utf-8", errors="replace")
+        finally:
+            os.unlink(err_path)
+        return Sample(data["wall"], data["rss_kb"], data["tree_kb"], data["cpu"], data["rc"], text)
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+
+
+@dataclass
+class Series:
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def ok(self) -> list[Sample]:
+        return [s for s in self.samples if s.rc == 0]
+
+    @property
+    def failed(self) -> Sample | None:
+        return next((s for s in self.samples if s.rc != 0), None)
+
+    @property
+    def wall(self) -> float | None:
+        ok = self.ok
+        return statistics.median(s.wall for s in ok) if ok else None
+
+    @property
+    def cpu(self) -> float | None:
+        ok = self.ok
+        return statistics.median(s.cpu for s in ok) if ok else None
+
+    @property
+    def rss_mb(self) -> float | None:
+        """ru_maxrss (largest single process), the largest over the runs."""
+        ok = self.ok
+        return max(s.rss_kb for s in ok) * 1024 / MB if ok else None
+
+    @property
+    def peak_mb(self) -> float | None:
+        """The larger of ru_maxrss and the sampled process-tree PSS sum."""
+        ok = self.ok
+        return max(s.peak_kb for s in ok) * 1024 / MB if ok else None
+
+
+def last_line(sample: Sample) -> str:
+    lines = [line for line in sample.stderr.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "(no message)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -112,9 +320,8 @@ class Input:
     """The floor's spec: ``{"file": path}`` or ``{"archive": path, "members": [[name, …]]}``."""
     yaml_bytes: int
     crds: int
-    reps: int
+    files: int
     full_build: bool
-    notes: list[str] = field(default_factory=list)
 
     @property
     def yaml_mb(self) -> float:
@@ -147,29 +354,27 @@ def archive_members(
             yield chain, data
 
 
-def entry_files(path: Path) -> Iterator[tuple[str, bytes, dict | None]]:
-    """(label, bytes, floor spec item or None for archive members) of every file of an entry."""
+def entry_files(path: Path) -> Iterator[tuple[str, bytes, dict]]:
+    """(label, bytes, floor spec item) of every file of a corpus entry, archives unpacked."""
+    archives = [path] if path.is_file() else []
     if path.is_dir():
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             if file.name.endswith(ARCHIVE_SUFFIXES):
-                with tarfile.open(file, mode="r:*") as archive:
-                    for chain, data in archive_members(archive, []):
-                        yield f"{file}!{'!'.join(chain)}", data, {"archive": str(file), "chain": chain}
+                archives.append(file)
             else:
                 yield str(file), file.read_bytes(), {"file": str(file)}
-    else:
-        with tarfile.open(path, mode="r:*") as archive:
+    for archive_path in archives:
+        with tarfile.open(archive_path, mode="r:*") as archive:
             for chain, data in archive_members(archive, []):
-                yield f"{path}!{'!'.join(chain)}", data, {"archive": str(path), "chain": chain}
+                label = f"{archive_path}!{'!'.join(chain)}"
+                yield label, data, {"archive": str(archive_path), "chain": chain}
 
 
 def crd_files_of(path: Path) -> tuple[list[dict], int, int, list[tuple[str, str]]]:
-    """The floor spec of an entry, its CRD YAML bytes and CRD count, and its (label, text) CRD
-    files."""
+    """An entry's floor spec, CRD YAML bytes, CRD count and (label, text) CRD files."""
     spec: list[dict] = []
     archives: dict[str, list[list[str]]] = {}
-    total = 0
-    count = 0
+    total = count = 0
     texts: list[tuple[str, str]] = []
     for label, data, item in entry_files(path):
         if not label.endswith(YAML_SUFFIXES):
@@ -180,27 +385,34 @@ def crd_files_of(path: Path) -> tuple[list[dict], int, int, list[tuple[str, str]
         total += len(data)
         count += len(CRD_KIND.findall(text))
         texts.append((label, text))
-        if item is not None and "file" in item:
+        if "file" in item:
             spec.append(item)
-        elif item is not None:
+        else:
             archives.setdefault(item["archive"], []).append(item["chain"])
     spec.extend({"archive": name, "members": chains} for name, chains in archives.items())
     return spec, total, count, texts
 
 
-def corpus_entries(corpus: Path) -> list[Path]:
-    entries = []
+def corpus_inputs(corpus: Path) -> list[Input]:
+    inputs = []
     for path in sorted(corpus.iterdir()):
-        if path.is_dir() or path.name.endswith(ARCHIVE_SUFFIXES):
-            entries.append(path)
-    return entries
+        if not (path.is_dir() or path.name.endswith(ARCHIVE_SUFFIXES)):
+            continue
+        spec, total, count, texts = crd_files_of(path)
+        if not count:
+            log(f"corpus entry {path.name}: no CRD files, left out")
+            continue
+        inputs.append(Input(path.name, path, "corpus", spec, total, count, len(texts), True))
+    return inputs
 
 
-@dataclass
-class Template:
-    source: str
-    text: str
-    """The document with PLACEHOLDER where a copy's group prefix goes."""
+def _mapping_get(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node
+    return None
 
 
 def _replace_on_line(lines: list[str], line: int, key: str, old: str, new: str) -> bool:
@@ -212,56 +424,44 @@ def _replace_on_line(lines: list[str], line: int, key: str, old: str, new: str) 
     return True
 
 
-def _mapping_get(node: yaml.Node, key: str) -> yaml.Node | None:
-    if not isinstance(node, yaml.MappingNode):
-        return None
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            return value_node
-    return None
-
-
-def make_template(source: str, chunk: str) -> Template | None:
-    """A CRD document whose ``metadata.name`` and ``spec.group`` lines take a group prefix.
-    The lines are found through libyaml's node tree (one compose, no construction), so no
-    ``group:``/``name:`` inside a schema is touched."""
+def make_template(chunk: str) -> str | None:
+    """A CRD document whose ``metadata.name`` and ``spec.group`` take a group prefix where
+    PLACEHOLDER stands. The two lines are found through libyaml's node tree (compose only), so
+    no ``group:`` or ``name:`` inside a schema is touched; the rest of the text is verbatim."""
     node = yaml.compose(chunk, Loader=yaml.CSafeLoader)
-    metadata = _mapping_get(node, "metadata")
     spec = _mapping_get(node, "spec")
-    name_node = _mapping_get(metadata, "name") if metadata is not None else None
-    group_node = _mapping_get(spec, "group") if spec is not None else None
-    names = _mapping_get(spec, "names") if spec is not None else None
-    plural_node = _mapping_get(names, "plural") if names is not None else None
+    name_node = _mapping_get(_mapping_get(node, "metadata"), "name")
+    group_node = _mapping_get(spec, "group")
+    plural_node = _mapping_get(_mapping_get(spec, "names"), "plural")
     if not all(isinstance(n, yaml.ScalarNode) for n in (name_node, group_node, plural_node)):
         return None
     group, plural = group_node.value, plural_node.value
     if name_node.value != f"{plural}.{group}":
         return None
     lines = chunk.split("\n")
-    ok = _replace_on_line(
-        lines, name_node.start_mark.line, "name", name_node.value, f"{plural}.{PLACEHOLDER}{group}"
-    ) and _replace_on_line(lines, group_node.start_mark.line, "group", group, PLACEHOLDER + group)
-    if not ok:
+    new_name = f"{plural}.{PLACEHOLDER}{group}"
+    if not (
+        _replace_on_line(lines, name_node.start_mark.line, "name", name_node.value, new_name)
+        and _replace_on_line(lines, group_node.start_mark.line, "group", group, PLACEHOLDER + group)
+    ):
         return None
-    return Template(source=source, text="\n".join(lines).strip("\n") + "\n")
+    return "\n".join(lines).strip("\n") + "\n"
 
 
-def scaled_templates(corpus: Path, entries: list[Path]) -> list[Template]:
+def scaled_templates(corpus_items: list[Input]) -> list[str]:
     """The corpus's plain (untemplated) CRD documents, in a fixed order."""
     templates = []
-    for entry in entries:
-        _, _, _, texts = crd_files_of(entry)
-        for label, text in texts:
+    for item in corpus_items:
+        for label, text in crd_files_of(item.path)[3]:
             if "{{" in text:
                 continue  # Go-templated (cloudnative-pg): not plain YAML
             for chunk in _documents(text):
-                if not is_crd_text(chunk):
-                    continue
-                template = make_template(label, chunk)
-                if template is None:
-                    log(f"  skipped a CRD document of {label}: name/group lines not found")
-                else:
-                    templates.append(template)
+                if is_crd_text(chunk):
+                    template = make_template(chunk)
+                    if template is None:
+                        log(f"  left out a CRD document of {label}: name/group lines not found")
+                    else:
+                        templates.append(template)
     return templates
 
 
@@ -273,11 +473,10 @@ def _documents(text: str) -> Iterator[str]:
     yield text[start:]
 
 
-def generate_scaled(
-    root: Path, count: int, templates: list[Template], reps: int, *, pattern: int
-) -> Input:
-    """A chart of ``count`` CRDs: copy ``k`` is template ``(k mod pattern) mod len(templates)``
-    under group ``gKKKK.<group>`` (so the 4× input holds the 1× input's content four times)."""
+def generate_scaled(root: Path, count: int, templates: list[str], *, pattern: int) -> Input:
+    """A chart whose ``crds/`` holds ``count`` CRDs: copy ``k`` is template
+    ``(k mod pattern) mod len(templates)`` under group ``gKKKK.<group>``, so an input of
+    ``n × pattern`` CRDs holds the ``pattern``-CRD input's content ``n`` times."""
     folder = root / f"scaled-{count}"
     crds = folder / "crds"
     crds.mkdir(parents=True)
@@ -287,15 +486,12 @@ def generate_scaled(
         encoding="utf-8",
     )
     spec: list[dict] = []
-    total = 0
-    k = 0
-    index = 0
+    total = k = index = 0
     while k < count:
-        size = min(FILE_SIZES[index % len(FILE_SIZES)], count - k)
         docs = []
-        for _ in range(size):
+        for _ in range(min(FILE_SIZES[index % len(FILE_SIZES)], count - k)):
             template = templates[(k % pattern) % len(templates)]
-            docs.append(template.text.replace(PLACEHOLDER, f"g{k:04d}."))
+            docs.append(template.replace(PLACEHOLDER, f"g{k:04d}."))
             k += 1
         data = ("---\n" + "---\n".join(docs)).encode("utf-8")
         file = crds / f"crds-{index:05d}.yaml"
@@ -303,76 +499,19 @@ def generate_scaled(
         spec.append({"file": str(file)})
         total += len(data)
         index += 1
-    return Input(
-        name=f"{count:,} CRDs (scaled)",
-        path=folder,
-        kind="scaled",
-        crd_files=spec,
-        yaml_bytes=total,
-        crds=count,
-        reps=reps,
-        full_build=False,
-        notes=[f"{index} files"],
-    )
+    return Input(f"{count:,} CRDs (scaled)", folder, "scaled", spec, total, count, index, False)
 
 
 # --------------------------------------------------------------------------------------------
-# Measuring
-
-
-@dataclass
-class Sample:
-    wall: float
-    rss_kb: int
-    rc: int
-    stderr: str = ""
-
-
-@dataclass
-class Series:
-    samples: list[Sample] = field(default_factory=list)
-
-    @property
-    def ok(self) -> list[Sample]:
-        return [s for s in self.samples if s.rc == 0]
-
-    @property
-    def failed(self) -> Sample | None:
-        return next((s for s in self.samples if s.rc != 0), None)
-
-    @property
-    def wall(self) -> float | None:
-        ok = self.ok
-        return statistics.median(s.wall for s in ok) if ok else None
-
-    @property
-    def rss_mb(self) -> float | None:
-        ok = self.ok
-        return max(s.rss_kb for s in ok) * 1024 / MB if ok else None
-
-
-def measure(argv: list[str], *, stdout: Path | None = None, cwd: Path | None = None) -> Sample:
-    """Run one process; its wall time and peak RSS (``ru_maxrss`` of that child, via wait4)."""
-    with contextlib.ExitStack() as stack:
-        out = stack.enter_context(open(stdout or os.devnull, "wb"))
-        err = stack.enter_context(tempfile.TemporaryFile())
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        err.seek(0)
-        text = err.read().decode("utf-8", errors="replace")
-    return Sample(wall=wall, rss_kb=usage.ru_maxrss, rc=proc.returncode, stderr=text[-4000:])
+# Running
 
 
 COMMANDS = ("inspect", "markdown", "docs-only", "build")
 COMMAND_TITLES = {
-    "floor": "floor (libyaml parse only)",
-    "inspect": "crdoc inspect --format json > /dev/null",
-    "markdown": "crdoc markdown -o DIR",
-    "docs-only": "crdoc build --docs-only -o DIR",
-    "build": "crdoc build -o DIR (full MkDocs site)",
+    "inspect": "crdoc inspect SRC --format json > /dev/null",
+    "markdown": "crdoc markdown SRC -o DIR",
+    "docs-only": "crdoc build SRC --docs-only -o DIR",
+    "build": "crdoc build SRC -o DIR (full MkDocs site)",
 }
 
 
@@ -392,64 +531,102 @@ class Result:
     input: Input
     series: dict[str, Series] = field(default_factory=dict)
     reported_crds: int | None = None
+    reps: int = 0
 
 
-def run_input(item: Input, work: Path, spec_file: Path) -> Result:
-    result = Result(item, {name: Series() for name in ("floor", *COMMANDS)})
-    spec_file.write_text(json.dumps(item.crd_files), encoding="utf-8")
-    floor_argv = [sys.executable, "-c", FLOOR_SCRIPT, str(spec_file)]
-    commands = [c for c in COMMANDS if c != "build" or item.full_build]
-    for rep in range(item.reps):
-        # Floor, two crdoc commands, floor again, the rest: the floor brackets the crdoc runs.
-        order = ["floor", *commands[:2], "floor", *commands[2:]]
+class Bench:
+    def __init__(self, launcher: Launcher, work: Path, budget: float | None) -> None:
+        self.launcher = launcher
+        self.work = work
+        self.budget = budget
+        self.started = time.monotonic()
+        self.skipped: list[str] = []
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def affordable(self, what: str, estimate: float) -> bool:
+        """Whether ``what`` (about ``estimate`` seconds) still fits in the budget."""
+        if self.budget is None or self.elapsed() + estimate <= self.budget:
+            return True
+        self.skipped.append(f"{what} (≈{estimate:.0f} s; {self.elapsed():.0f} s already spent)")
+        log(f"skipped for the time budget: {what}")
+        return False
+
+    def rep(self, result: Result, commands: tuple[str, ...]) -> None:
+        """One repetition: floor, crdoc commands, with a second floor run in the middle when
+        the floor is quick."""
+        item = result.input
+        spec_file = self.work / "floor-spec.json"
+        spec_file.write_text(json.dumps(item.crd_files), encoding="utf-8")
+        floor_argv = [sys.executable, "-c", FLOOR_SCRIPT, str(spec_file)]
+        order = ["floor", *commands]
+        floor = result.series["floor"].wall
+        if item.yaml_mb < 100 if floor is None else floor < BRACKET_FLOOR_BELOW_S:
+            order.insert(min(3, len(order)), "floor")
+        result.reps += 1
         for name in order:
-            out = work / f"out-{name}"
+            out = self.work / f"out-{name}"
             shutil.rmtree(out, ignore_errors=True)
-            if name == "floor":
-                sample = measure(floor_argv)
-            else:
-                sample = measure(crdoc_argv(name, item.path, out), cwd=work)
+            argv = floor_argv if name == "floor" else crdoc_argv(name, item.path, out)
+            sample = self.launcher.run(argv, cwd=self.work)
             result.series[name].samples.append(sample)
             match = re.search(r"Wrote pages of (\d+) CRDs", sample.stderr)
             if match:
                 result.reported_crds = int(match.group(1))
-            status = "" if sample.rc == 0 else f"  FAILED rc={sample.rc}: {last_line(sample)}"
+            failed = "" if sample.rc == 0 else f"  FAILED rc={sample.rc}: {last_line(sample)}"
+            tree = f" (tree {sample.tree_kb / 1024:.0f})" if sample.tree_kb else ""
             log(
-                f"  {item.name} [{rep + 1}/{item.reps}] {name:9s} {sample.wall:8.2f} s "
-                f"{sample.rss_kb / 1024:8.0f} MiB{status}"
+                f"  {item.name} rep {result.reps} {name:9s} {sample.wall:7.2f} s "
+                f"cpu {sample.cpu:7.2f} s  {sample.rss_kb / 1024:6.0f} MiB{tree}{failed}"
             )
             shutil.rmtree(out, ignore_errors=True)
-    return result
 
-
-def last_line(sample: Sample) -> str:
-    lines = [line for line in sample.stderr.strip().splitlines() if line.strip()]
-    return lines[-1][:200] if lines else "(no message)"
+    def rep_estimate(self, result: Result, commands: tuple[str, ...]) -> float:
+        total = 0.0
+        for name in ("floor", *commands):
+            wall = result.series[name].wall
+            twice = name == "floor" and (wall or 0.0) < BRACKET_FLOOR_BELOW_S
+            total += (wall or 0.0) * (2 if twice else 1) + 0.2
+        return total
 
 
 # --------------------------------------------------------------------------------------------
 # Profile
 
 
-def profile_inspect(item: Input, work: Path, top: int = 15) -> dict:
-    prof = work / "inspect.prof"
-    argv = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "crdoc", "inspect"]
-    sample = measure([*argv, str(item.path), "--format", "json"], cwd=work)
-    if sample.rc != 0 or not prof.exists():
+LOCK_WAIT = "<method 'acquire' of '_thread.lock' objects>"
+
+
+def profile_inspect(bench: Bench, item: Input, top: int = 15) -> dict:
+    prefix = bench.work / "inspect.prof"
+    argv = [sys.executable, "-c", PROFILE_SCRIPT, str(prefix), "inspect", str(item.path)]
+    sample = bench.launcher.run([*argv, "--format", "json"], cwd=bench.work)
+    main_file = Path(f"{prefix}.main")
+    if sample.rc != 0 or not main_file.exists():
         return {"input": item.name, "error": last_line(sample)}
-    stats = pstats.Stats(str(prof))
+    worker_files = sorted(bench.work.glob("inspect.prof.worker*"))
+    stats = pstats.Stats(str(main_file))
+    for file in worker_files:
+        stats.add(str(file))
     rows = []
     by_area: dict[str, float] = {}
+    waiting = 0.0
     for (filename, line, func), (cc, nc, tt, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
-        where = short_location(filename, line, func)
-        by_area[area_of(filename, func)] = by_area.get(area_of(filename, func), 0.0) + tt
-        rows.append((tt, ct, nc, cc, where))
+        if worker_files and filename == "~" and func == LOCK_WAIT:
+            waiting += tt  # the main process waiting for its workers: not work
+            continue
+        area = area_of(filename, func)
+        by_area[area] = by_area.get(area, 0.0) + tt
+        rows.append((tt, ct, nc, cc, short_location(filename, line, func)))
     rows.sort(reverse=True)
-    total = stats.total_tt  # type: ignore[attr-defined]
     return {
         "input": item.name,
         "wall": sample.wall,
-        "total": total,
+        "cpu": sample.cpu,
+        "total": sum(by_area.values()),
+        "waiting": waiting,
+        "workers": len(worker_files),
         "rows": rows[:top],
         "areas": sorted(by_area.items(), key=lambda kv: -kv[1]),
     }
@@ -464,30 +641,21 @@ def short_location(filename: str, line: int, func: str) -> str:
             path = path.split(marker, 1)[1]
             break
     else:
-        path = Path(path).name if "/lib/python" in path else path
+        if "/lib/python" in path:
+            path = Path(path).parent.name + "/" + Path(path).name
     return f"{path}:{line}({func})"
 
 
 def area_of(filename: str, func: str) -> str:
     if filename == "~":
-        if "_yaml." in func:
-            return "libyaml (C parser/composer)"
-        return "builtins (" + _builtin_kind(func) + ")"
-    if str(REPO) in filename:
-        return "crdoc/" + Path(filename).name
-    if "/site-packages/yaml/" in filename:
-        return "PyYAML (Python constructor)"
+        match = re.search(r"of '([\w.]+)' objects", func) or re.search(r"method ([\w.]+)", func)
+        return "builtins: " + (match.group(1) if match else func)
+    if filename.startswith(str(REPO) + "/"):
+        return filename[len(str(REPO)) + 1 :]
     if "/site-packages/" in filename:
-        return filename.split("/site-packages/", 1)[1].split("/", 1)[0]
-    return "stdlib/" + Path(filename).name
-
-
-def _builtin_kind(func: str) -> str:
-    match = re.search(r"of '([\w.]+)' objects", func)
-    if match:
-        return match.group(1)
-    match = re.search(r"built-in method ([\w.]+)", func)
-    return match.group(1) if match else func
+        package = filename.split("/site-packages/", 1)[1].split("/", 1)[0]
+        return "PyYAML (Python side)" if package == "yaml" else package
+    return "stdlib: " + Path(filename).parent.name + "/" + Path(filename).name
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,74 +663,63 @@ def _builtin_kind(func: str) -> str:
 
 
 PEER_PACKAGE = "mkdocs-crd-viewer"
+PEER_INPUTS = ("gateway-api-standard", "traefik")
 
 
-def peer_benchmark(work: Path, sources: list[tuple[str, Path]], reps: int) -> dict:
-    """Install mkdocs-crd-viewer in its own venv; build a MkDocs site with one page per CRD
-    file (its ``crd_viewer`` macro) and time it against ``crdoc build`` on the same files."""
+def install_peer(work: Path) -> tuple[Path | None, dict]:
     venv = work / "peer-venv"
-    report: dict = {"package": PEER_PACKAGE, "inputs": []}
-    log(f"peer: creating a venv and installing {PEER_PACKAGE} (+ mkdocs-material)")
+    info: dict = {}
+    log(f"peer: creating a venv and installing {PEER_PACKAGE} and mkdocs-material")
     created = subprocess.run(
         [sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, timeout=300
     )
     if created.returncode != 0:
-        report["error"] = f"python -m venv failed: {created.stderr.strip()[-300:]}"
-        return report
+        info["error"] = f"`python -m venv` failed: {created.stderr.strip()[-300:]}"
+        return None, info
     python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    started = time.monotonic()
     try:
-        installed = subprocess.run(
-            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-            + [PEER_PACKAGE, "mkdocs-material"],
-            capture_output=True,
-            text=True,
-            timeout=600,
+        done = subprocess.run(
+            [*pip, PEER_PACKAGE, "mkdocs-material"], capture_output=True, text=True, timeout=600
         )
     except subprocess.TimeoutExpired:
-        report["error"] = "pip install timed out after 600 s"
-        return report
-    if installed.returncode != 0:
-        errors = [line for line in installed.stderr.splitlines() if "ERROR" in line]
-        report["error"] = "pip install failed: " + (" / ".join(errors) or installed.stderr[-300:])
-        return report
-    versions = subprocess.run(
-        [str(python), "-c", "import importlib.metadata as m; print(*(m.version(p) for p in "
-         "('mkdocs-crd-viewer', 'mkdocs', 'mkdocs-macros-plugin', 'mkdocs-material')))"],
-        capture_output=True,
-        text=True,
-    ).stdout.split()
-    report["versions"] = dict(
-        zip(["mkdocs-crd-viewer", "mkdocs", "mkdocs-macros-plugin", "mkdocs-material"], versions)
-    )
-    for name, folder in sources:
-        report["inputs"].append(_peer_input(work, python, name, folder, reps))
-    return report
+        info["error"] = "`pip install` timed out after 600 s"
+        return None, info
+    if done.returncode != 0:
+        errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
+        info["error"] = "`pip install` failed: " + (" / ".join(errors) or done.stderr[-300:])
+        return None, info
+    info["install_s"] = time.monotonic() - started
+    names = ("mkdocs-crd-viewer", "mkdocs", "mkdocs-macros-plugin", "mkdocs-material")
+    code = f"import importlib.metadata as m; print(*(m.version(p) for p in {names!r}))"
+    versions = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    info["versions"] = dict(zip(names, versions.stdout.split(), strict=False))
+    return python, info
 
 
-def _peer_input(work: Path, python: Path, name: str, folder: Path, reps: int) -> dict:
-    project = work / f"peer-{re.sub(r'[^a-z0-9]+', '-', name.lower())}"
-    crds = project / "crds"
-    docs = project / "docs"
+def peer_project(work: Path, name: str, folder: Path) -> dict:
+    """A MkDocs project with one page per one-CRD file of ``folder`` (the macro takes exactly
+    one CRD per file); the files are copied into its ``crds/``, which crdoc is also given."""
+    project = work / f"peer-{name}"
+    crds, docs = project / "crds", project / "docs"
     crds.mkdir(parents=True)
     docs.mkdir()
-    pages = []
-    total = 0
-    skipped = []
+    pages, skipped, total = [], [], 0
     for file in sorted(folder.iterdir()):
         if not file.is_file() or not file.name.endswith(YAML_SUFFIXES):
             continue
         text = file.read_text(encoding="utf-8")
         count = len(CRD_KIND.findall(text)) if "CustomResourceDefinition" in text else 0
-        if count != 1:  # the macro takes exactly one CRD per file
+        if count != 1:
             if count:
                 skipped.append(file.name)
             continue
         shutil.copyfile(file, crds / file.name)
         total += len(text.encode("utf-8"))
         page = f"{file.stem}.md"
-        (docs / page).write_text(
-            f'# {file.stem}\n\n{{{{ crd_viewer("crds/{file.name}") }}}}\n', encoding="utf-8"
-        )
+        macro = f'{{{{ crd_viewer("crds/{file.name}") }}}}'
+        (docs / page).write_text(f"# {file.stem}\n\n{macro}\n", encoding="utf-8")
         pages.append(page)
     (docs / "index.md").write_text(f"# {name}\n\n{len(pages)} CRDs.\n", encoding="utf-8")
     config = {
@@ -572,32 +729,38 @@ def _peer_input(work: Path, python: Path, name: str, folder: Path, reps: int) ->
         "plugins": ["search", "crd-viewer", {"macros": {"modules": ["mkdocs_crd_viewer.macros"]}}],
     }
     (project / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    entry: dict = {"input": name, "crds": len(pages), "yaml_bytes": total, "skipped": skipped}
-    peer, ours = Series(), Series()
-    env_note = None
-    for rep in range(reps):
-        site = project / "site"
-        shutil.rmtree(site, ignore_errors=True)
-        peer_argv = [str(python), "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml")]
-        sample = measure([*peer_argv, "-d", str(site)], cwd=project)
-        peer.samples.append(sample)
-        if sample.rc == 0 and not any(site.glob("*/index.html")):
-            env_note = "mkdocs exited 0 but wrote no CRD pages"
-        shutil.rmtree(site, ignore_errors=True)
-        out = work / "out-peer-crdoc"
-        shutil.rmtree(out, ignore_errors=True)
-        mine = measure(crdoc_argv("build", crds, out), cwd=work)
-        ours.samples.append(mine)
-        shutil.rmtree(out, ignore_errors=True)
-        log(
-            f"  peer {name} [{rep + 1}/{reps}]: mkdocs-crd-viewer {sample.wall:.2f} s "
-            f"{sample.rss_kb / 1024:.0f} MiB (rc {sample.rc}); crdoc build {mine.wall:.2f} s "
-            f"{mine.rss_kb / 1024:.0f} MiB (rc {mine.rc})"
-        )
-    entry["peer"], entry["crdoc"] = peer, ours
-    if env_note:
-        entry["note"] = env_note
-    return entry
+    return {
+        "input": name,
+        "project": project,
+        "crds": len(pages),
+        "yaml_bytes": total,
+        "skipped": skipped,
+        "peer": Series(),
+        "crdoc": Series(),
+    }
+
+
+def peer_rep(bench: Bench, python: Path, entry: dict) -> None:
+    project: Path = entry["project"]
+    site = project / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    config = str(project / "mkdocs.yml")
+    argv = [str(python), "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(site)]
+    peer = bench.launcher.run(argv, cwd=project)
+    if peer.rc == 0 and len(list(site.glob("*/index.html"))) < entry["crds"]:
+        entry["note"] = "mkdocs exited 0 but wrote fewer CRD pages than expected"
+    shutil.rmtree(site, ignore_errors=True)
+    out = bench.work / "out-peer-crdoc"
+    shutil.rmtree(out, ignore_errors=True)
+    ours = bench.launcher.run(crdoc_argv("build", project / "crds", out), cwd=bench.work)
+    shutil.rmtree(out, ignore_errors=True)
+    entry["peer"].samples.append(peer)
+    entry["crdoc"].samples.append(ours)
+    log(
+        f"  peer {entry['input']}: mkdocs-crd-viewer {peer.wall:.2f} s "
+        f"{peer.rss_kb / 1024:.0f} MiB (rc {peer.rc}); crdoc build {ours.wall:.2f} s "
+        f"{ours.rss_kb / 1024:.0f} MiB (rc {ours.rc})"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -620,14 +783,19 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 def machine_info() -> list[str]:
     try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        affinity = os.cpu_count()
-    mem = ""
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 0
+    mem = cpu = ""
     with contextlib.suppress(OSError):
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
     libyaml = "no"
     if getattr(yaml, "__with_libyaml__", False):
         try:
@@ -636,21 +804,15 @@ def machine_info() -> list[str]:
             libyaml = f"yes (libyaml {_yaml.get_version_string()})"
         except ImportError:
             libyaml = "yes"
-    cpu = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     commit = _git("rev-parse", "--short", "HEAD")
     dirty = _git("status", "--porcelain", "--", "crdoc", "templates")
     return [
-        f"- nproc: {affinity}; {mem}; CPU: {cpu or platform.processor() or 'unknown'}",
+        f"- nproc: {cores}; {mem}; CPU: {cpu or platform.processor() or 'unknown'}",
         f"- OS: {platform.platform()}",
-        f"- Python: {platform.python_version()} ({sys.executable})",
+        f"- Python: {platform.python_version()} (`{sys.executable}`)",
         f"- PyYAML: {yaml.__version__}, with libyaml: {libyaml}",
         f"- crdoc: commit {commit or 'unknown'}"
-        + (" with uncommitted changes in crdoc/ or templates/" if dirty else ""),
+        + (" plus uncommitted changes in crdoc/ or templates/" if dirty else ""),
     ]
 
 
@@ -664,117 +826,120 @@ def _git(*args: str) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
+def peak_cell(series: Series) -> str:
+    rss, peak = series.rss_mb, series.peak_mb
+    if rss is None or peak is None:
+        return "—"
+    return fmt_s(rss) if peak <= rss else f"{fmt_s(rss)} (tree {fmt_s(peak)})"
+
+
 def command_table(results: list[Result], command: str) -> list[str]:
     lines = [
-        "| input | YAML MB | CRDs | floor s | crdoc s | ratio | peak RSS MB | RSS/YAML |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| input | YAML MB | CRDs | floor s | crdoc s | ratio | crdoc CPU s | peak RSS MB | "
+        "RSS/YAML |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         series = result.series[command]
         if not series.samples:
             continue
         item = result.input
-        floor = result.series["floor"].wall
-        wall = series.wall
-        failed = series.failed
-        crdoc_cell = fmt_s(wall)
-        if failed is not None:
-            crdoc_cell += f" (failed {len(series.samples) - len(series.ok)}×: rc {failed.rc})"
-        rss = series.rss_mb
+        floor, wall = result.series["floor"].wall, series.wall
+        cell = fmt_s(wall)
+        if series.failed is not None:
+            cell += f" (failed {len(series.samples) - len(series.ok)}×, rc {series.failed.rc})"
         lines.append(
-            f"| {item.name} | {item.yaml_mb:.2f} | {item.crds} | {fmt_s(floor)} | {crdoc_cell} | "
-            f"{fmt_ratio(ratio(wall, floor))} | {fmt_s(rss)} | "
-            f"{fmt_ratio(ratio(rss, item.yaml_mb))} |"
+            f"| {item.name} | {item.yaml_mb:.2f} | {item.crds} | {fmt_s(floor)} | {cell} | "
+            f"{fmt_ratio(ratio(wall, floor))} | {fmt_s(series.cpu)} | {peak_cell(series)} | "
+            f"{fmt_ratio(ratio(series.peak_mb, item.yaml_mb))} |"
         )
     return lines
 
 
 def floor_table(results: list[Result]) -> list[str]:
     lines = [
-        "| input | YAML MB | CRD files | CRDs | runs | floor s (median) | floor min–max s | "
-        "floor peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| input | YAML MB | CRD files | CRDs | reps | floor runs | floor s (median) | "
+        "min–max s | floor peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
-        item = result.input
-        series = result.series["floor"]
+        item, series = result.input, result.series["floor"]
         walls = [s.wall for s in series.ok]
-        files = sum(len(i.get("members", [])) or 1 for i in item.crd_files)
         spread = f"{min(walls):.3g}–{max(walls):.3g}" if walls else "—"
         lines.append(
-            f"| {item.name} | {item.yaml_mb:.2f} | {files} | {item.crds} | {len(series.samples)} | "
-            f"{fmt_s(series.wall)} | {spread} | {fmt_s(series.rss_mb)} |"
+            f"| {item.name} | {item.yaml_mb:.2f} | {item.files} | {item.crds} | {result.reps} | "
+            f"{len(series.samples)} | {fmt_s(series.wall)} | {spread} | {fmt_s(series.rss_mb)} |"
         )
     return lines
 
 
-def growth(small: Result, big: Result) -> tuple[list[str], dict[str, float]]:
+def growth_ratios(small: Result, big: Result) -> dict[str, float]:
+    ratios = {}
+    for command in ("floor", *COMMANDS):
+        a, b = small.series[command].wall, big.series[command].wall
+        if a is not None and b is not None:
+            ratios[command] = (b / big.input.crds) / (a / small.input.crds)
+    return ratios
+
+
+def growth_table(small: Result, big: Result) -> list[str]:
+    scale = big.input.crds / small.input.crds
     lines = [
         f"| command | s/CRD at {small.input.crds:,} | s/CRD at {big.input.crds:,} | "
-        "per-CRD ratio (big/small) | linear within 20%? | peak RSS MB small → big | "
-        "RSS ratio (×CRDs " + f"{big.input.crds / small.input.crds:g}) |",
+        f"per-CRD ratio | within 20%? | peak MB at {small.input.crds:,} → {big.input.crds:,} | "
+        f"peak ratio (CRDs ×{scale:g}) |",
         "|---|---:|---:|---:|---|---:|---:|",
     ]
-    ratios: dict[str, float] = {}
-    for command in ("floor", *COMMANDS):
+    for command, r in growth_ratios(small, big).items():
         a, b = small.series[command], big.series[command]
-        if a.wall is None or b.wall is None:
-            continue
-        per_a, per_b = a.wall / small.input.crds, b.wall / big.input.crds
-        r = per_b / per_a
-        ratios[command] = r
-        within = "yes" if abs(r - 1) <= 0.2 else "no"
+        per_a, per_b = a.wall / small.input.crds, b.wall / big.input.crds  # type: ignore[operator]
         lines.append(
-            f"| {command} | {per_a * 1000:.2f} ms | {per_b * 1000:.2f} ms | {r:.2f} | {within} | "
-            f"{fmt_s(a.rss_mb)} → {fmt_s(b.rss_mb)} | {fmt_ratio(ratio(b.rss_mb, a.rss_mb))} |"
+            f"| {command} | {per_a * 1000:.1f} ms | {per_b * 1000:.1f} ms | {r:.2f} | "
+            f"{'yes' if abs(r - 1) <= 0.2 else 'no'} | {fmt_s(a.peak_mb)} → {fmt_s(b.peak_mb)} | "
+            f"{fmt_ratio(ratio(b.peak_mb, a.peak_mb))} |"
         )
-    return lines, ratios
+    return lines
 
 
-def targets(results: list[Result], small: Result | None, big: Result | None) -> list[str]:
-    lines = ["| target | measured | met? |", "|---|---|---|"]
-
-    def ratio_target(command: str, limit: float) -> None:
-        rows = []
-        for result in results:
-            r = ratio(result.series[command].wall, result.series["floor"].wall)
-            if r is not None:
-                rows.append((r, result.input.name))
+def target_table(results: list[Result], small: Result | None, big: Result | None) -> list[str]:
+    lines = ["| target | measured | status |", "|---|---|---|"]
+    for command, limit in (("inspect", 1.3), ("markdown", 3.0)):
+        rows = [
+            (r, result.input.name)
+            for result in results
+            if (r := ratio(result.series[command].wall, result.series["floor"].wall)) is not None
+        ]
         if not rows:
             lines.append(f"| `{command}` ≤ {limit:g}× floor | not measured | — |")
-            return
-        worst = max(rows)
-        good = sum(1 for r, _ in rows if r <= limit)
-        big_part = ""
+            continue
+        worst, within = max(rows), sum(1 for r, _ in rows if r <= limit)
+        status = "met" if within == len(rows) else f"not met ({within} of {len(rows)} inputs)"
+        extra = ""
         if big is not None:
             rb = ratio(big.series[command].wall, big.series["floor"].wall)
-            big_part = f"; {big.input.name}: {fmt_ratio(rb)}"
-        met = "met" if good == len(rows) else f"not met ({good} of {len(rows)} inputs within)"
+            extra = f"; {big.input.name}: {fmt_ratio(rb)}"
         lines.append(
-            f"| `{command}` ≤ {limit:g}× floor (every input) | worst {fmt_ratio(worst[0])} "
-            f"({worst[1]}){big_part} | {met} |"
+            f"| `{command}` ≤ {limit:g}× floor, every input | worst {fmt_ratio(worst[0])} "
+            f"({worst[1]}){extra} | {status} |"
         )
-
-    ratio_target("inspect", 1.3)
-    ratio_target("markdown", 3.0)
     if big is not None:
         for command in ("inspect", "markdown"):
-            rss = big.series[command].rss_mb
-            r = ratio(rss, big.input.yaml_mb)
-            met = "—" if r is None else ("met" if r <= 2 else "not met")
+            peak = big.series[command].peak_mb
+            r = ratio(peak, big.input.yaml_mb)
+            status = "—" if r is None else ("met" if r <= 2 else "not met")
             lines.append(
-                f"| peak RSS of `{command}` ≤ 2× YAML size ({big.input.name}, "
-                f"{big.input.yaml_mb:.0f} MB) | {fmt_s(rss)} MB = {fmt_ratio(r)} | {met} |"
+                f"| peak RSS of `{command}` ≤ 2× YAML size on {big.input.name} "
+                f"({big.input.yaml_mb:.0f} MB) | {fmt_s(peak)} MB = {fmt_ratio(r)} | {status} |"
             )
     if small is not None and big is not None:
-        _, ratios = growth(small, big)
+        ratios = growth_ratios(small, big)
         for command in ("inspect", "markdown", "docs-only"):
             r = ratios.get(command)
-            met = "—" if r is None else ("met" if abs(r - 1) <= 0.2 else "not met")
+            status = "—" if r is None else ("met" if abs(r - 1) <= 0.2 else "not met")
             lines.append(
                 f"| per-CRD time of `{command}` constant within 20% "
-                f"({small.input.crds:,} → {big.input.crds:,} CRDs) | "
-                f"ratio {'—' if r is None else f'{r:.2f}'} | {met} |"
+                f"({small.input.crds:,} → {big.input.crds:,}) | "
+                f"ratio {'—' if r is None else f'{r:.2f}'} | {status} |"
             )
     return lines
 
@@ -785,17 +950,27 @@ def profile_section(profile: dict | None) -> list[str]:
     if "error" in profile:
         return [f"The profiled run failed: {profile['error']}"]
     total = profile["total"]
+    if profile["workers"]:
+        how = (
+            f"crdoc read the files in {profile['workers']} worker processes; each worker "
+            "profiled its own calls (`crdoc.loader._read_one`) and the main process the rest; "
+            f"the stats are merged, less {profile['waiting']:.1f} s the main process spent "
+            "waiting for the workers (pickling results back is in threads cProfile does not see)"
+        )
+    else:
+        how = "one process (crdoc did not use worker processes, or they could not be profiled)"
     lines = [
-        f"`python -m cProfile -m crdoc inspect <{profile['input']}> --format json > /dev/null`: "
-        f"{profile['wall']:.1f} s under the profiler, {total:.1f} s of profiled time "
-        "(cProfile slows pure-Python code more than C code, so Python shares are overstated).",
+        f"`crdoc inspect <{profile['input']}> --format json > /dev/null` under cProfile: "
+        f"{profile['wall']:.1f} s wall, {profile['cpu']:.1f} s CPU; {how}. {total:.1f} s of "
+        "profiled time. cProfile slows pure-Python code far more than C code (libyaml), so "
+        "Python shares are overstated; compare with the floor and `inspect` timings above.",
         "",
-        "By area (sum of tottime):",
+        "By file or area (sum of tottime):",
         "",
         "| area | tottime s | share |",
         "|---|---:|---:|",
     ]
-    for area, tt in profile["areas"][:10]:
+    for area, tt in profile["areas"][:12]:
         lines.append(f"| {area} | {tt:.2f} | {tt / total:.0%} |")
     lines += [
         "",
@@ -806,123 +981,144 @@ def profile_section(profile: dict | None) -> list[str]:
     ]
     for tt, ct, nc, cc, where in profile["rows"]:
         calls = f"{nc}" if nc == cc else f"{nc}/{cc}"
-        where = where.replace("|", "\\|")
-        lines.append(f"| {tt:.2f} | {tt / total:.0%} | {ct:.2f} | {calls} | `{where}` |")
+        lines.append(
+            f"| {tt:.2f} | {tt / total:.0%} | {ct:.2f} | {calls} | `{where.replace('|', '¦')}` |"
+        )
     return lines
 
 
 def peer_section(peer: dict | None) -> list[str]:
     if peer is None:
-        return ["Not run (--no-peer)."]
+        return ["Not run."]
     if "error" in peer:
         return [f"mkdocs-crd-viewer could not be benchmarked: {peer['error']}"]
     versions = ", ".join(f"{k} {v}" for k, v in peer.get("versions", {}).items())
     lines = [
-        f"Installed in a separate venv: {versions}. It is a MkDocs plugin plus a "
-        "mkdocs-macros macro, `crd_viewer(path)`, that renders one CRD file (exactly one CRD "
-        "per file; the storage version only) as an HTML tree, parsing with PyYAML's pure-Python "
-        "`SafeLoader`. It has no CLI: the benchmark writes a MkDocs project with one page per "
-        "CRD file (`{{ crd_viewer(\"crds/FILE\") }}`), theme material and the search plugin, "
-        "and times `mkdocs build`; crdoc's comparable command is `crdoc build CRDS -o DIR` "
-        "(full site, every version) on the same files. Whole processes, alternated.",
+        f"Installed from PyPI into a separate venv in {peer.get('install_s', 0):.0f} s "
+        f"({versions}). It is a MkDocs plugin (assets) plus a mkdocs-macros macro, "
+        "`crd_viewer(path)`, that renders one CRD file (exactly one CRD per file, the storage "
+        "version only, as a collapsible HTML tree), parsing with PyYAML's pure-Python "
+        "`SafeLoader`; it has no CLI. The benchmark writes a MkDocs project with one page per "
+        'CRD file (`{{ crd_viewer("crds/FILE") }}`, theme material, search plugin) and times '
+        "`mkdocs build`; crdoc's comparable command is `crdoc build crds/ -o DIR` (full "
+        "mkdocs-material site with every version, index and limitations pages) on the same "
+        "files. Whole processes, alternated.",
         "",
-        "| input | CRD files | YAML MB | mkdocs-crd-viewer s | crdoc build s | "
+        "| input | CRD files | YAML MB | runs | mkdocs-crd-viewer s | crdoc build s | "
         "peer/crdoc | peer RSS MB | crdoc RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for entry in peer["inputs"]:
-        peer_s, ours = entry["peer"], entry["crdoc"]
-        peer_cell = fmt_s(peer_s.wall)
-        if peer_s.failed is not None:
-            peer_cell += f" (failed: {last_line(peer_s.failed)[:120]})"
+    for entry in peer.get("inputs", []):
+        theirs, ours = entry["peer"], entry["crdoc"]
+        cell = fmt_s(theirs.wall)
+        if theirs.failed is not None:
+            cell += f" (failed: {last_line(theirs.failed)[:120]})"
         lines.append(
             f"| {entry['input']} | {entry['crds']} | {entry['yaml_bytes'] / MB:.2f} | "
-            f"{peer_cell} | {fmt_s(ours.wall)} | {fmt_ratio(ratio(peer_s.wall, ours.wall))} | "
-            f"{fmt_s(peer_s.rss_mb)} | {fmt_s(ours.rss_mb)} |"
+            f"{len(theirs.samples)} | {cell} | {fmt_s(ours.wall)} | "
+            f"{fmt_ratio(ratio(theirs.wall, ours.wall))} | {fmt_s(theirs.rss_mb)} | "
+            f"{fmt_s(ours.rss_mb)} |"
         )
+    for entry in peer.get("inputs", []):
         if entry.get("skipped"):
-            lines.append(f"| ↳ left out (several CRDs per file) | {', '.join(entry['skipped'])} |")
+            lines.append(f"\n{entry['input']}: left out (not one CRD per file): {entry['skipped']}")
         if entry.get("note"):
-            lines.append(f"| ↳ note | {entry['note']} |")
+            lines.append(f"\n{entry['input']}: {entry['note']}")
     return lines
 
 
-def write_report(
-    out: Path,
-    *,
-    args: argparse.Namespace,
-    results: list[Result],
-    small: Result | None,
-    big: Result | None,
-    profile: dict | None,
-    peer: dict | None,
-    started: float,
-    notes: list[str],
-    loads: tuple[str, str],
-) -> None:
+@dataclass
+class Report:
+    quick: bool
+    budget: float | None
+    results: list[Result]
+    small: Result | None
+    big: Result | None
+    profile: dict | None
+    peer: dict | None
+    notes: list[str]
+    skipped: list[str]
+    loads: tuple[str, str]
+    elapsed: float
+
+
+def write_report(out: Path, report: Report) -> None:
+    budget = f"; time budget {report.budget:.0f} s" if report.budget else ""
     lines = [
         "# crdoc benchmark results",
         "",
-        f"Generated by `bench/run.py{' --quick' if args.quick else ''}` on "
-        f"{dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')} in "
-        f"{(time.monotonic() - started) / 60:.1f} min.",
+        f"Generated by `python bench/run.py{' --quick' if report.quick else ''}` on "
+        f"{dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}, in "
+        f"{report.elapsed / 60:.1f} min{budget}.",
         "",
         "## Machine",
         "",
         *machine_info(),
-        f"- load average at start / end: {loads[0]} / {loads[1]} (a shared machine: compare "
-        "ratios, not seconds)",
+        f"- load average at start / end: {report.loads[0]} / {report.loads[1]} (a shared, "
+        "noisy machine: compare ratios, not seconds)",
         "",
         "## Method",
         "",
-        "Every number is a whole process (interpreter start-up and imports included), run from "
-        f"`{sys.executable}`; time is wall-clock, the median of the runs; peak RSS is the "
-        "child's `ru_maxrss` (from `wait4`), the largest over its runs. The **floor** of an "
-        "input is a process that reads that input's CRD YAML files (archive members in memory) "
-        "and parses each with `yaml.load_all(text, Loader=yaml.CSafeLoader)` (plus a "
-        "constructor for `tag:yaml.org,2002:value`), keeping nothing; whole-line template "
-        "actions (`{{- if … }}`) are blanked first. Floor runs bracket the crdoc runs of the "
-        "same repetition; a ratio is crdoc's median over the floor's median from this run. "
-        "\"YAML MB\" is the size of the CRD files (10⁶ bytes, archives unpacked); RSS/YAML is "
-        "peak RSS over that size. The scaled inputs are charts whose `crds/` hold corpus CRD "
-        "documents copied under renamed groups (`gKKKK.<group>`, `metadata.name` to match), "
+        "- Every number is a whole process, interpreter start-up and imports included, started "
+        "by a small launcher process with the benchmark's interpreter. Time is wall-clock, the "
+        "median over the runs; CPU is user+system of the process and the workers it reaped. "
+        "Peak RSS is `ru_maxrss` from `wait4` (the largest single process), the largest over "
+        "the runs; while a process has children (crdoc reads inputs ≥ 16 MiB in a process "
+        "pool) the PSS summed over its process tree is sampled every 0.1 s, shown as "
+        '"tree" when larger. RSS/YAML uses the larger of the two.',
+        "- The **floor** of an input is a process that reads its CRD YAML files (archive "
+        "members in memory) and parses each with `yaml.load_all(text, Loader=yaml.CSafeLoader)` "
+        "(plus a constructor for `tag:yaml.org,2002:value`), keeping nothing; whole-line "
+        "template actions (`{{- if … }}`) are blanked first. It runs once before the crdoc "
+        f"commands of each repetition and once more among them when it takes < "
+        f"{BRACKET_FLOOR_BELOW_S:g} s. A ratio is crdoc's median over the floor's median from "
+        "this run. The floor uses one core; crdoc may use both for big inputs (see CPU s).",
+        '- "YAML MB" is the size of the input\'s CRD files (10⁶ bytes, archives unpacked). '
+        "The scaled inputs are charts whose `crds/` hold the corpus's plain CRD documents "
+        "copied round-robin under renamed groups (`gKKKK.<group>`, `metadata.name` to match), "
         f"{'/'.join(map(str, FILE_SIZES))} CRDs per file in turn; the larger one holds the "
         "smaller one's content several times over, so per-CRD time should stay constant.",
-        "",
+        *[f"- {note}" for note in report.notes],
     ]
-    lines += [f"- {note}" for note in notes]
-    if notes:
-        lines.append("")
-    lines += ["## Floor", "", *floor_table(results), ""]
+    if report.skipped:
+        lines += [
+            "- Left out to stay within the time budget (`--budget`): "
+            + "; ".join(report.skipped)
+            + "."
+        ]
+    lines += ["", "## Floor", "", *floor_table(report.results), ""]
     for command in COMMANDS:
-        lines += [f"## `{COMMAND_TITLES[command]}`", "", *command_table(results, command), ""]
+        lines += [f"## `{COMMAND_TITLES[command]}`", "", *command_table(report.results, command)]
+        lines.append("")
     lines += ["## Growth", ""]
-    if small is not None and big is not None:
-        lines += [*growth(small, big)[0], ""]
+    if report.small is not None and report.big is not None:
+        lines += growth_table(report.small, report.big)
     else:
-        lines += ["Scaled inputs not measured.", ""]
-    lines += ["## Targets", "", *targets(results, small, big), ""]
-    lines += ["## Where the time goes", "", *profile_section(profile), ""]
-    lines += ["## Peer: mkdocs-crd-viewer", "", *peer_section(peer), ""]
-    lines += ["## Raw samples", "", "<details><summary>every run (s, MB)</summary>", ""]
-    for result in results:
-        for name, series in result.series.items():
-            if series.samples:
-                runs = ", ".join(
-                    f"{s.wall:.2f} s/{s.rss_kb * 1024 / MB:.0f}"
-                    + ("" if s.rc == 0 else f" rc={s.rc}")
-                    for s in series.samples
-                )
-                lines.append(f"- {result.input.name} {name}: {runs}")
-    lines += ["", "</details>", ""]
+        lines.append("Scaled inputs not measured.")
+    lines += ["", "## Targets", "", *target_table(report.results, report.small, report.big), ""]
+    lines += ["## Where the time goes", "", *profile_section(report.profile), ""]
+    lines += ["## Peer: mkdocs-crd-viewer", "", *peer_section(report.peer), ""]
     failures = [
         f"- {result.input.name} {name}: {last_line(series.failed)}"
-        for result in results
+        for result in report.results
         for name, series in result.series.items()
         if series.failed is not None
     ]
     if failures:
         lines += ["## Failures", "", *failures, ""]
+    lines += ["## Raw samples", "", "<details><summary>every run: wall s / CPU s / MB</summary>"]
+    lines.append("")
+    for result in report.results:
+        for name, series in result.series.items():
+            if series.samples:
+                runs = ", ".join(
+                    f"{s.wall:.2f}/{s.cpu:.2f}/{s.rss_kb * 1024 / MB:.0f}"
+                    + (f" (tree {s.tree_kb * 1024 / MB:.0f})" if s.tree_kb else "")
+                    + ("" if s.rc == 0 else f" rc={s.rc}")
+                    for s in series.samples
+                )
+                lines.append(f"- {result.input.name} `{name}`: {runs}")
+    lines += ["", "</details>", ""]
     out.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -935,123 +1131,151 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100/400 CRDs, one repetition")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder")
     parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md", help="report file")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="seconds: leave out optional runs that would exceed it (default 870; --quick: none)",
+    )
     parser.add_argument("--no-peer", action="store_true", help="skip mkdocs-crd-viewer")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
     args = parser.parse_args(argv)
+    budget = args.budget if args.budget is not None else (None if args.quick else 870.0)
 
-    started = time.monotonic()
+    launcher = Launcher()  # first, while this process is small
+    try:
+        with tempfile.TemporaryDirectory(prefix="crdoc-bench-") as tmp:
+            report = run(args, budget, launcher, Path(tmp))
+    finally:
+        launcher.close()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_report(args.out, report)
+    log(f"wrote {args.out} after {report.elapsed / 60:.1f} min")
+    return 0
+
+
+def run(args: argparse.Namespace, budget: float | None, launcher: Launcher, work: Path) -> Report:
+    bench = Bench(launcher, work, budget)
     load_start = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    check = subprocess.run([sys.executable, "-m", "crdoc", "--version"], capture_output=True)
-    if check.returncode != 0:
-        log(f"crdoc is not importable by {sys.executable}: run this with crdoc's venv python")
-        return 2
+    check = launcher.run([sys.executable, "-m", "crdoc", "--version"])
+    if check.rc != 0:
+        raise SystemExit(f"crdoc does not run with {sys.executable}: {last_line(check)}")
     sizes = (100, 400) if args.quick else (500, 2000)
-    small_reps, big_reps, corpus_reps = (1, 1, 1) if args.quick else (2, 1, 3)
+    corpus_reps = 1 if args.quick else 3
     notes: list[str] = []
 
-    with tempfile.TemporaryDirectory(prefix="crdoc-bench-") as tmp:
-        work = Path(tmp)
-        inputs: list[Input] = []
-        entries: list[Path] = []
-        if args.corpus.is_dir():
-            entries = corpus_entries(args.corpus)
-            for entry in entries:
-                spec, total, count, _ = crd_files_of(entry)
-                if not count:
-                    log(f"corpus entry {entry.name}: no CRD files, skipped")
-                    continue
-                inputs.append(
-                    Input(entry.name, entry, "corpus", spec, total, count, corpus_reps, True)
-                )
-            log(f"corpus {args.corpus}: {len(inputs)} entries")
-        else:
-            message = f"corpus not found at {args.corpus}: corpus entries and scaled inputs skipped"
-            log(message)
-            notes.append(message)
-
-        scaled: list[Input] = []
-        if entries:
-            t0 = time.perf_counter()
-            templates = scaled_templates(args.corpus, entries)
-            template_bytes = sum(len(t.text.encode()) for t in templates)
-            log(
-                f"scaled inputs from {len(templates)} corpus CRD documents "
-                f"({template_bytes / MB:.1f} MB)"
-            )
-            for count, reps in zip(sizes, (small_reps, big_reps), strict=True):
-                item = generate_scaled(work, count, templates, reps, pattern=sizes[0])
-                item.full_build = count == sizes[0]
-                scaled.append(item)
-                log(f"  generated {item.name}: {item.yaml_mb:.1f} MB in {item.notes[0]}")
-            notes.append(
-                f"Scaled inputs: {len(templates)} plain corpus CRD documents "
-                f"({template_bytes / MB:.1f} MB; cloudnative-pg's templated file left out) "
-                "copied round-robin; "
-                + "; ".join(f"{i.name}: {i.yaml_mb:.1f} MB in {i.notes[0]}" for i in scaled)
-                + f" (generated in {time.perf_counter() - t0:.1f} s)."
-            )
-            inputs += scaled
-
-        results: list[Result] = []
-        for number, item in enumerate(inputs, 1):
-            log(f"[{number}/{len(inputs)}] {item.name}: {item.yaml_mb:.2f} MB, {item.crds} CRDs")
-            results.append(run_input(item, work, work / "floor-spec.json"))
-            if item.kind == "scaled" and results[-1].reported_crds not in (None, item.crds):
-                notes.append(
-                    f"{item.name}: crdoc reported {results[-1].reported_crds} CRDs, "
-                    f"expected {item.crds}."
-                )
-        for result in results:
-            reported = result.reported_crds
-            if reported is not None and reported != result.input.crds:
-                message = (
-                    f"{result.input.name}: crdoc reported {reported} CRDs; the text count of "
-                    f"CustomResourceDefinition documents is {result.input.crds}"
-                )
-                if message not in notes:
-                    notes.append(message)
-
-        small_result = next((r for r in results if r.input is scaled[0]), None) if scaled else None
-        big_result = next((r for r in results if r.input is scaled[-1]), None) if scaled else None
-
-        profile = None
-        if not args.no_profile and big_result is not None:
-            log(f"profiling crdoc inspect on {big_result.input.name}")
-            profile = profile_inspect(big_result.input, work)
-            if "error" not in profile:
-                log(f"  profiled run: {profile['wall']:.1f} s")
-
-        peer = None
-        if not args.no_peer:
-            sources = []
-            if args.corpus.is_dir():
-                for name in ("gateway-api-standard", "traefik"):
-                    if (args.corpus / name).is_dir():
-                        folder = args.corpus / name
-                        if (folder / "crds").is_dir():
-                            folder = folder / "crds"
-                        sources.append((name, folder))
-            if sources:
-                peer = peer_benchmark(work, sources, 1 if args.quick else 3)
-            else:
-                peer = {"error": "no corpus input to run it on"}
-
-        loads = (load_start, " ".join(f"{x:.2f}" for x in os.getloadavg()))
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        write_report(
-            args.out,
-            args=args,
-            results=results,
-            small=small_result,
-            big=big_result,
-            profile=profile,
-            peer=peer,
-            started=started,
-            notes=notes,
-            loads=loads,
+    corpus: list[Input] = []
+    if args.corpus.is_dir():
+        corpus = corpus_inputs(args.corpus)
+        log(f"corpus {args.corpus}: {len(corpus)} entries")
+    else:
+        message = f"corpus not found at {args.corpus}: corpus and scaled inputs left out"
+        log(message)
+        notes.append(message)
+    scaled: list[Input] = []
+    if corpus:
+        t0 = time.perf_counter()
+        templates = scaled_templates(corpus)
+        template_mb = sum(len(t.encode()) for t in templates) / MB
+        for count in sizes:
+            item = generate_scaled(work, count, templates, pattern=sizes[0])
+            item.full_build = count == sizes[0]
+            scaled.append(item)
+            log(f"generated {item.name}: {item.yaml_mb:.1f} MB of YAML in {item.files} files")
+        notes.append(
+            f"Scaled inputs from {len(templates)} plain corpus CRD documents ({template_mb:.1f} "
+            "MB; cloudnative-pg's Go-templated file left out): "
+            + "; ".join(f"{i.name} = {i.yaml_mb:.1f} MB in {i.files} files" for i in scaled)
+            + f"; generated in {time.perf_counter() - t0:.1f} s, deleted afterwards."
         )
-    log(f"wrote {args.out} after {(time.monotonic() - started) / 60:.1f} min")
-    return 0
+
+    def commands(item: Input, *, build: bool = True) -> tuple[str, ...]:
+        return tuple(c for c in COMMANDS if c != "build" or (item.full_build and build))
+
+    results = {
+        id(item): Result(item, {n: Series() for n in ("floor", *COMMANDS)})
+        for item in [*corpus, *scaled]
+    }
+    result_of: Callable[[Input], Result] = lambda item: results[id(item)]  # noqa: E731
+
+    # 1. One repetition of everything (corpus, then the scaled inputs).
+    for item in [*corpus, *scaled]:
+        log(f"{item.name}: {item.yaml_mb:.2f} MB, {item.crds} CRDs, rep 1")
+        bench.rep(result_of(item), commands(item))
+
+    # 2. The profile of `inspect` on the biggest input.
+    profile = None
+    if not args.no_profile and scaled:
+        big = scaled[-1]
+        estimate = 3 * (result_of(big).series["inspect"].wall or 60)
+        if bench.affordable(f"profile of inspect on {big.name}", estimate):
+            log(f"profiling crdoc inspect on {big.name}")
+            profile = profile_inspect(bench, big)
+            log(f"  profiled run: {profile.get('wall', 0):.1f} s {profile.get('error', '')}")
+
+    # 3. The peer.
+    peer = None
+    if not args.no_peer:
+        sources = [(n, args.corpus / n) for n in PEER_INPUTS if (args.corpus / n).is_dir()]
+        if not sources:
+            peer = {"error": "none of its comparable corpus inputs is present"}
+        elif bench.affordable("mkdocs-crd-viewer", 60):
+            python, peer = install_peer(work)
+            if python is not None:
+                peer["inputs"] = []
+                for name, folder in sources:
+                    folder = folder / "crds" if (folder / "crds").is_dir() else folder
+                    peer["inputs"].append(peer_project(work, name, folder))
+                for rep in range(corpus_reps):
+                    for entry in peer["inputs"]:
+                        estimate = (entry["peer"].wall or 5) + (entry["crdoc"].wall or 5)
+                        if rep == 0 or bench.affordable(f"peer rep {rep + 1}", estimate):
+                            peer_rep(bench, python, entry)
+        else:
+            peer = {"error": "left out for the time budget"}
+
+    # 4. More repetitions of the corpus entries, full builds last to go.
+    for rep in range(1, corpus_reps):
+        for item in corpus:
+            result = result_of(item)
+            full = commands(item)
+            if bench.affordable(f"{item.name} rep {rep + 1}", bench.rep_estimate(result, full)):
+                bench.rep(result, full)
+            else:
+                lean = commands(item, build=False)
+                if bench.affordable(
+                    f"{item.name} rep {rep + 1} without build", bench.rep_estimate(result, lean)
+                ):
+                    bench.rep(result, lean)
+
+    # 5. A second repetition of the smaller scaled input, if there is time.
+    if scaled and not args.quick:
+        result = result_of(scaled[0])
+        lean = commands(scaled[0], build=False)
+        if bench.affordable(f"{scaled[0].name} rep 2", bench.rep_estimate(result, lean)):
+            bench.rep(result, lean)
+
+    ordered = [result_of(item) for item in [*corpus, *scaled]]
+    for result in ordered:
+        reported = result.reported_crds
+        if reported is not None and reported != result.input.crds:
+            notes.append(
+                f"{result.input.name}: crdoc reported {reported} CRDs; the benchmark counted "
+                f"{result.input.crds} CustomResourceDefinition documents."
+            )
+    return Report(
+        quick=args.quick,
+        budget=budget,
+        results=ordered,
+        small=result_of(scaled[0]) if scaled else None,
+        big=result_of(scaled[-1]) if scaled else None,
+        profile=profile,
+        peer=peer,
+        notes=notes,
+        skipped=bench.skipped,
+        loads=(load_start, " ".join(f"{x:.2f}" for x in os.getloadavg())),
+        elapsed=bench.elapsed(),
+    )
 
 
 if __name__ == "__main__":

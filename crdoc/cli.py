@@ -218,6 +218,18 @@ def inspect(source: str, fmt: str, annotations_file: Path | None, **load_flags: 
     help="Your own mkdocs.yml: its theme, pages and nav, with the reference added.",
 )
 @click.option("--docs-only", is_flag=True, help="Write only the Markdown pages and nav.yml.")
+@click.option(
+    "--previous",
+    type=SourceParam(),
+    help="An earlier release of the chart: adds a 'Changes since' page.",
+)
+@click.option(
+    "--release",
+    help="Add the site to a multi-version site at OUTPUT/RELEASE (versions.json, 'latest').",
+)
+@click.option(
+    "--versioned", is_flag=True, help="Like --release, with the chart's version as the release."
+)
 def build(
     source: str,
     output: Path,
@@ -228,6 +240,9 @@ def build(
     site_url: str | None,
     config_file: Path | None,
     docs_only: bool,
+    previous: str | None,
+    release: str | None,
+    versioned: bool,
     annotations_file: Path | None,
     quiet: bool,
     **load_flags: Any,
@@ -240,6 +255,7 @@ def build(
       crdoc build chart.tgz -o site/ --title "My operator API" --site-url https://docs.example.com/api/
       crdoc build chart/ --config mkdocs.yml -o site/
       crdoc build chart/ --docs-only -o docs/reference/ --hide internal
+      crdoc build chart-1.5.0.tgz -o site/ --versioned --previous chart-1.4.0.tgz
     """
     from crdoc.render import RenderOptions
     from crdoc.site import SiteOptions, build_site
@@ -247,8 +263,17 @@ def build(
     catalog, annotations = load_source(
         source, annotations_file=annotations_file, quiet=quiet, hide=hide, **load_flags
     )
+    if versioned and release is None:
+        if catalog.chart is None or not catalog.chart.version:
+            raise click.UsageError("--versioned needs a chart with a version; use --release")
+        release = catalog.chart.version
+    before = None
+    if previous is not None:
+        before, _ = load_source(previous, annotations_file=None, quiet=quiet, **load_flags)
     options = SiteOptions(
         render=RenderOptions(templates=templates, title=title),
+        previous=before,
+        release=release,
         annotations=annotations,
         title=title,
         site_url=site_url,
@@ -397,6 +422,87 @@ def coverage(
         raise click.ClickException(
             f"documentation coverage {report.percent:.1f}% is below --fail-under {fail_under:g}%"
         )
+
+
+@cli.command()
+@click.argument("old", type=SourceParam())
+@click.argument("new", type=SourceParam())
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="A readable list, Markdown for release notes, or JSON.",
+)
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when any change is breaking.")
+@click.option("--skip-invalid", is_flag=True, help="Warn about malformed CRDs instead of failing.")
+@click.option("--allow-http", is_flag=True, help="Also read plain http:// URLs.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no warnings.")
+def diff(
+    old: str,
+    new: str,
+    fmt: str,
+    fail_on_breaking: bool,
+    skip_invalid: bool,
+    allow_http: bool,
+    quiet: bool,
+) -> None:
+    """Compare the CRDs of two releases: added, removed and changed CRDs, versions and fields,
+    each marked breaking or not.
+
+    \b
+    Examples:
+      crdoc diff charts/my-operator-1.4.0.tgz charts/my-operator-1.5.0.tgz
+      crdoc diff old/ new/ --format markdown >> RELEASE_NOTES.md
+      crdoc diff old.tgz new.tgz --fail-on-breaking
+    """
+    from crdoc import diff as api_diff
+
+    flags = {"skip_invalid": skip_invalid, "allow_http": allow_http, "quiet": quiet}
+    before, _ = load_source(old, annotations_file=None, **flags)
+    after, _ = load_source(new, annotations_file=None, **flags)
+    changes = api_diff.diff_catalogs(before, after)
+    if fmt == "json":
+        click.echo(json.dumps(api_diff.format_json(changes), ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(api_diff.format_markdown(changes), nl=False)
+    else:
+        click.echo(api_diff.format_text(changes), nl=False)
+    if fail_on_breaking and api_diff.has_breaking(changes):
+        raise click.ClickException(f"{len(changes.breaking)} breaking changes")
+
+
+@cli.command()
+@source_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder to write the JSON Schemas into.",
+)
+@click.option("--clean", is_flag=True, help="Replace an output folder crdoc did not write.")
+def schema(
+    source: str, output: Path, clean: bool, annotations_file: Path | None, **load_flags: Any
+) -> None:
+    """Write one JSON Schema per CRD version, for editors (yaml-language-server) and
+    validators (kubeconform -schema-location).
+
+    \b
+    Examples:
+      crdoc schema examples/alloydbomni-operator -o schemas/
+      kubeconform -schema-location \\
+        'schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json' x.yaml
+    """
+    from crdoc.schemas import json_schemas, write_schemas
+
+    catalog, _ = load_source(source, annotations_file=annotations_file, **load_flags)
+    write_schemas(catalog, output, clean=clean)
+    if not load_flags.get("quiet"):
+        count = len(json_schemas(catalog))
+        click.echo(f"Wrote {count} JSON Schemas to {output}", err=True)
 
 
 def main() -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import logging
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ import yaml
 from crdoc.annotations import ResolvedAnnotations
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog
-from crdoc.output import replace_folder, write_file, write_pages
+from crdoc.output import MARKER, replace_folder, write_file, write_pages
 from crdoc.render import (
     LIMITATIONS_PAGE,
     Page,
@@ -46,6 +48,10 @@ class SiteOptions:
     """The user's own mkdocs.yml: their theme, pages and nav, with the reference added."""
     docs_only: bool = False
     """Write only the Markdown pages and a ``nav.yml``, for an existing MkDocs site."""
+    previous: Catalog | None = None
+    """An earlier release: adds a "Changes since" page (see :mod:`crdoc.diff`)."""
+    release: str | None = None
+    """Build into ``out/<release>/`` of a multi-version site (mike's layout, with ``latest``)."""
     clean: bool = False
 
 
@@ -132,10 +138,15 @@ def navigation(
         nav.append({"Internal": internal})
     if LIMITATIONS_PAGE in paths:
         nav.append({"Known limitations": prefix + LIMITATIONS_PAGE})
+    for page in pages:
+        if page.path == CHANGES_PAGE:
+            nav.append({html.escape(page.title): prefix + CHANGES_PAGE})
     return nav
 
 
-def default_config(title: str, site_url: str | None, nav: list[Any]) -> dict[str, Any]:
+def default_config(
+    title: str, site_url: str | None, nav: list[Any], *, versioned: bool = False
+) -> dict[str, Any]:
     """crdoc's own MkDocs configuration: material, offline, search, dark/light, code copy."""
     # MkDocs themes print site_name as HTML; the title may come from the chart's name.
     config: dict[str, Any] = {"site_name": html.escape(title)}
@@ -173,7 +184,8 @@ def default_config(title: str, site_url: str | None, nav: list[Any]) -> dict[str
             },
             "plugins": ["search", "offline"],
             "markdown_extensions": copy.deepcopy(MARKDOWN_EXTENSIONS),
-            "extra": {"polyfills": [SHIM_URL]},
+            "extra": {"polyfills": [SHIM_URL]}
+            | ({"version": {"provider": "mike"}} if versioned else {}),
             "nav": nav,
         }
     )
@@ -202,6 +214,8 @@ def build_site(catalog: Catalog, out: Path, options: SiteOptions) -> int:
     the pages and ``nav.yml``). Returns the number of reference pages."""
     render_options = replace(options.render, flavour="mkdocs", index_name="index.md")
     pages = markdown_pages(catalog, render_options, options.annotations)
+    if options.previous is not None:
+        pages.append(changes_page(options.previous, catalog))
     title = (
         options.title
         or render_options.title
@@ -231,8 +245,78 @@ def build_site(catalog: Catalog, out: Path, options: SiteOptions) -> int:
             if (project / "mkdocs.yml").exists():
                 shutil.copy2(project / "mkdocs.yml", folder / "_mkdocs" / "mkdocs.yml")
 
-    replace_folder(out, fill_site, clean=options.clean)
+    if options.release is None:
+        replace_folder(out, fill_site, clean=options.clean)
+    else:
+        add_release(out, options.release, fill_site, clean=options.clean)
     return len(pages)
+
+
+#: The page listing what changed since an earlier release (``build --previous``).
+CHANGES_PAGE = "changes.md"
+
+
+def changes_page(previous: Catalog, catalog: Catalog) -> Page:
+    """The "Changes since" page: every added, removed and changed CRD, version and field."""
+    from crdoc.diff import diff_catalogs, format_markdown
+
+    label = previous.chart.version if previous.chart and previous.chart.version else None
+    title = f"Changes since {label}" if label else "Changes since the previous release"
+    body = format_markdown(diff_catalogs(previous, catalog))
+    return Page(CHANGES_PAGE, title, f"# {html.escape(title)}\n\n{body}")
+
+
+#: mike's list of a multi-version site's releases, read by mkdocs-material's version selector.
+VERSIONS_FILE = "versions.json"
+LATEST = "latest"
+
+
+def add_release(
+    out: Path, release: str, fill: Callable[[Path], None], *, clean: bool = False
+) -> None:
+    """Put one release's site at ``out/<release>/`` of a multi-version site, leaving the other
+    releases as they are, then update ``versions.json``, the ``latest`` copy and the root page
+    that redirects to it (the layout `mike` writes, so mkdocs-material's selector works)."""
+    if not release or release in (".", "..", LATEST) or "/" in release or "\\" in release:
+        raise CrdocError(f"not a usable release name: {release!r}", path=str(out))
+    out = out.absolute()
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists() and not clean:
+        raise CrdocError(
+            "output folder holds files crdoc did not write; pass --clean to replace it",
+            path=str(out),
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("Written by crdoc: a multi-version site.\n")
+    replace_folder(out / release, fill, clean=clean)
+
+    index = out / VERSIONS_FILE
+    entries = json.loads(index.read_text(encoding="utf-8")) if index.exists() else []
+    entries = [e for e in entries if e.get("version") != release]
+    entries.append({"version": release, "title": release, "aliases": []})
+    entries.sort(key=lambda e: _release_key(e["version"]), reverse=True)
+    for entry in entries:
+        entry["aliases"] = [LATEST] if entry is entries[0] else []
+    newest = entries[0]["version"]
+    write_file(index, json.dumps(entries, indent=2) + "\n")
+    replace_folder(out / LATEST, lambda folder: _copy_into(out / newest, folder), clean=True)
+    target = html.escape(f"{LATEST}/", quote=True)
+    write_file(
+        out / "index.html",
+        '<!doctype html>\n<meta charset="utf-8">\n<title>Redirecting</title>\n'
+        f'<meta http-equiv="refresh" content="0; url={target}">\n'
+        f'<a href="{target}">Latest release</a>\n',
+    )
+
+
+def _copy_into(source: Path, folder: Path) -> None:
+    shutil.copytree(source, folder, dirs_exist_ok=True)
+
+
+def _release_key(version: str) -> tuple:
+    """Order releases as people do: 1.10.0 after 1.9.0; pre-releases (1.0.0-rc1) before 1.0.0."""
+    main, _, pre = version.lstrip("v").partition("-")
+    numbers = tuple(int(p) if p.isdigit() else 0 for p in re.split(r"[.+]", main))
+    return (numbers, pre == "", pre)
 
 
 def _run_mkdocs(
@@ -254,6 +338,7 @@ def _run_mkdocs(
                     title,
                     options.site_url,
                     navigation(catalog, pages, annotations=options.annotations),
+                    versioned=options.release is not None,
                 ),
                 sort_keys=False,
                 allow_unicode=True,
@@ -283,6 +368,10 @@ def _run_mkdocs(
             if not any("iframe-worker" in str(url) for url in polyfills):
                 _add_shim(docs)
                 overrides["extra"] = {**user.extra, "polyfills": [*polyfills, SHIM_URL]}
+
+    if options.config is not None and options.release is not None:
+        extra = dict(overrides.get("extra") or user.extra)
+        overrides["extra"] = {**extra, "version": {"provider": "mike"}}
 
     # Builds are reproducible: MkDocs dates the sitemap from SOURCE_DATE_EPOCH when it is set.
     previous_epoch = os.environ.setdefault("SOURCE_DATE_EPOCH", "0")

@@ -1,0 +1,616 @@
+"""``crdoc.diff``: what changed between two catalogs, which changes break, and the reports."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import corpus_entry
+from markdown_it import MarkdownIt
+
+from crdoc import load
+from crdoc.diff import (
+    ApiDiff,
+    diff_catalogs,
+    format_json,
+    format_markdown,
+    format_text,
+    has_breaking,
+)
+from crdoc.dump import catalog_data
+from crdoc.model import Catalog
+
+OLD_RELEASE = "cloudnative-pg-v0.24.0"
+NEW_RELEASE = "cloudnative-pg"
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-written fixtures
+
+
+def _crd(
+    spec: dict[str, Any],
+    *,
+    versions: list[dict[str, Any]] | None = None,
+    required: list[str] | None = None,
+    kind: str = "Widget",
+    plural: str = "widgets",
+) -> dict[str, Any]:
+    """A CRD manifest whose versions all share the ``spec`` properties given."""
+    schema: dict[str, Any] = {"type": "object", "properties": copy.deepcopy(spec)}
+    if required:
+        schema["required"] = required
+    root = {
+        "type": "object",
+        "properties": {
+            "apiVersion": {"type": "string"},
+            "kind": {"type": "string"},
+            "spec": schema,
+        },
+    }
+    versions = versions or [{"name": "v1", "served": True, "storage": True}]
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.example.com"},
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": kind, "plural": plural, "singular": kind.lower()},
+            "scope": "Namespaced",
+            "versions": [
+                {**v, "schema": {"openAPIV3Schema": copy.deepcopy(root)}} for v in versions
+            ],
+        },
+    }
+
+
+def _catalog(tmp_path: Path, name: str, *crds: dict[str, Any]) -> Catalog:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "crds.yaml").write_text(yaml.safe_dump_all(crds, sort_keys=False))
+    return load(folder)
+
+
+def _diff(tmp_path: Path, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> ApiDiff:
+    return diff_catalogs(_catalog(tmp_path, "old", *old), _catalog(tmp_path, "new", *new))
+
+
+def _only(diff: ApiDiff) -> tuple[str, bool]:
+    changes = diff.changes
+    assert len(changes) == 1, format_text(diff)
+    return changes[0].kind, changes[0].breaking
+
+
+STRING = {"type": "string"}
+INT = {"type": "integer"}
+
+# (id, old spec properties, new spec properties, expected kind, expected breaking)
+FIELD_RULES: list[tuple[str, dict[str, Any], dict[str, Any], str, bool]] = [
+    # Breaking
+    ("field removed", {"a": STRING, "b": STRING}, {"a": STRING}, "field-removed", True),
+    ("type changed", {"a": STRING}, {"a": INT}, "type-changed", True),
+    (
+        "enum narrowed",
+        {"a": {"type": "string", "enum": ["x", "y"]}},
+        {"a": {"type": "string", "enum": ["x"]}},
+        "enum-narrowed",
+        True,
+    ),
+    ("enum added", {"a": STRING}, {"a": {"type": "string", "enum": ["x"]}}, "enum-added", True),
+    (
+        "items enum narrowed",
+        {"a": {"type": "array", "items": {"type": "string", "enum": ["x", "y"]}}},
+        {"a": {"type": "array", "items": {"type": "string", "enum": ["y"]}}},
+        "enum-narrowed",
+        True,
+    ),
+    (
+        "minimum raised",
+        {"a": {**INT, "minimum": 1}},
+        {"a": {**INT, "minimum": 2}},
+        "minimum-changed",
+        True,
+    ),
+    ("minimum added", {"a": INT}, {"a": {**INT, "minimum": 0}}, "minimum-changed", True),
+    (
+        "maximum lowered",
+        {"a": {**INT, "maximum": 9}},
+        {"a": {**INT, "maximum": 5}},
+        "maximum-changed",
+        True,
+    ),
+    ("maximum added", {"a": INT}, {"a": {**INT, "maximum": 5}}, "maximum-changed", True),
+    (
+        "exclusiveMinimum on",
+        {"a": {**INT, "minimum": 1}},
+        {"a": {**INT, "minimum": 1, "exclusiveMinimum": True}},
+        "exclusiveMinimum-changed",
+        True,
+    ),
+    (
+        "exclusiveMaximum on",
+        {"a": {**INT, "maximum": 1, "exclusiveMaximum": False}},
+        {"a": {**INT, "maximum": 1, "exclusiveMaximum": True}},
+        "exclusiveMaximum-changed",
+        True,
+    ),
+    (
+        "minLength raised",
+        {"a": STRING},
+        {"a": {**STRING, "minLength": 1}},
+        "minLength-changed",
+        True,
+    ),
+    (
+        "maxLength lowered",
+        {"a": {**STRING, "maxLength": 63}},
+        {"a": {**STRING, "maxLength": 10}},
+        "maxLength-changed",
+        True,
+    ),
+    (
+        "minItems raised",
+        {"a": {"type": "array", "items": STRING, "minItems": 1}},
+        {"a": {"type": "array", "items": STRING, "minItems": 2}},
+        "minItems-changed",
+        True,
+    ),
+    (
+        "maxItems added",
+        {"a": {"type": "array", "items": STRING}},
+        {"a": {"type": "array", "items": STRING, "maxItems": 3}},
+        "maxItems-changed",
+        True,
+    ),
+    (
+        "minProperties raised",
+        {"a": {"type": "object", "additionalProperties": STRING}},
+        {"a": {"type": "object", "additionalProperties": STRING, "minProperties": 1}},
+        "minProperties-changed",
+        True,
+    ),
+    (
+        "maxProperties lowered",
+        {"a": {"type": "object", "additionalProperties": STRING, "maxProperties": 9}},
+        {"a": {"type": "object", "additionalProperties": STRING, "maxProperties": 2}},
+        "maxProperties-changed",
+        True,
+    ),
+    ("pattern added", {"a": STRING}, {"a": {**STRING, "pattern": "^a"}}, "pattern-changed", True),
+    (
+        "pattern changed",
+        {"a": {**STRING, "pattern": "^a"}},
+        {"a": {**STRING, "pattern": "^b"}},
+        "pattern-changed",
+        True,
+    ),
+    (
+        "CEL rule added",
+        {"a": STRING},
+        {"a": {**STRING, "x-kubernetes-validations": [{"rule": "self == oldSelf"}]}},
+        "validation-rules-changed",
+        True,
+    ),
+    (
+        "uniqueItems added",
+        {"a": {"type": "array", "items": STRING}},
+        {"a": {"type": "array", "items": STRING, "uniqueItems": True}},
+        "uniqueItems-changed",
+        True,
+    ),
+    ("multipleOf added", {"a": INT}, {"a": {**INT, "multipleOf": 2}}, "multipleOf-changed", True),
+    (
+        "format added",
+        {"a": STRING},
+        {"a": {**STRING, "format": "date-time"}},
+        "format-changed",
+        True,
+    ),
+    (
+        "nullable removed",
+        {"a": {**STRING, "nullable": True}},
+        {"a": STRING},
+        "nullable-changed",
+        True,
+    ),
+    (
+        "int-or-string removed",
+        {"a": {"x-kubernetes-int-or-string": True}},
+        {"a": {"x-kubernetes-int-or-string": False}},
+        "x-kubernetes-int-or-string-changed",
+        True,
+    ),
+    (
+        "list type set",
+        {"a": {"type": "array", "items": STRING}},
+        {"a": {"type": "array", "items": STRING, "x-kubernetes-list-type": "set"}},
+        "x-kubernetes-list-type-changed",
+        True,
+    ),
+    # Non-breaking
+    ("optional field added", {"a": STRING}, {"a": STRING, "b": STRING}, "field-added", False),
+    (
+        "enum widened",
+        {"a": {"type": "string", "enum": ["x"]}},
+        {"a": {"type": "string", "enum": ["x", "y"]}},
+        "enum-widened",
+        False,
+    ),
+    (
+        "enum dropped",
+        {"a": {"type": "string", "enum": ["x"]}},
+        {"a": STRING},
+        "enum-removed",
+        False,
+    ),
+    (
+        "minimum lowered",
+        {"a": {**INT, "minimum": 2}},
+        {"a": {**INT, "minimum": 1}},
+        "minimum-changed",
+        False,
+    ),
+    ("maximum removed", {"a": {**INT, "maximum": 2}}, {"a": INT}, "maximum-changed", False),
+    (
+        "exclusiveMinimum off",
+        {"a": {**INT, "minimum": 1, "exclusiveMinimum": True}},
+        {"a": {**INT, "minimum": 1}},
+        "exclusiveMinimum-changed",
+        False,
+    ),
+    (
+        "maxLength raised",
+        {"a": {**STRING, "maxLength": 5}},
+        {"a": {**STRING, "maxLength": 9}},
+        "maxLength-changed",
+        False,
+    ),
+    (
+        "minLength lowered",
+        {"a": {**STRING, "minLength": 5}},
+        {"a": {**STRING, "minLength": 1}},
+        "minLength-changed",
+        False,
+    ),
+    (
+        "pattern removed",
+        {"a": {**STRING, "pattern": "^a"}},
+        {"a": STRING},
+        "pattern-changed",
+        False,
+    ),
+    (
+        "CEL rule removed",
+        {"a": {**STRING, "x-kubernetes-validations": [{"rule": "self == oldSelf"}]}},
+        {"a": STRING},
+        "validation-rules-changed",
+        False,
+    ),
+    (
+        "CEL message changed",
+        {"a": {**STRING, "x-kubernetes-validations": [{"rule": "self != ''", "message": "a"}]}},
+        {"a": {**STRING, "x-kubernetes-validations": [{"rule": "self != ''", "message": "b"}]}},
+        "validation-messages-changed",
+        False,
+    ),
+    (
+        "uniqueItems removed",
+        {"a": {"type": "array", "items": STRING, "uniqueItems": True}},
+        {"a": {"type": "array", "items": STRING}},
+        "uniqueItems-changed",
+        False,
+    ),
+    (
+        "multipleOf loosened",
+        {"a": {**INT, "multipleOf": 4}},
+        {"a": {**INT, "multipleOf": 2}},
+        "multipleOf-changed",
+        False,
+    ),
+    (
+        "format widened",
+        {"a": {**INT, "format": "int32"}},
+        {"a": {**INT, "format": "int64"}},
+        "format-changed",
+        False,
+    ),
+    (
+        "nullable added",
+        {"a": STRING},
+        {"a": {**STRING, "nullable": True}},
+        "nullable-changed",
+        False,
+    ),
+    (
+        "description changed",
+        {"a": {**STRING, "description": "old"}},
+        {"a": {**STRING, "description": "new"}},
+        "description-changed",
+        False,
+    ),
+    ("default added", {"a": STRING}, {"a": {**STRING, "default": "x"}}, "default-changed", False),
+    (
+        "default changed",
+        {"a": {**STRING, "default": "x"}},
+        {"a": {**STRING, "default": "y"}},
+        "default-changed",
+        False,
+    ),
+    (
+        "items description changed",
+        {"a": {"type": "array", "items": {**STRING, "description": "old"}}},
+        {"a": {"type": "array", "items": {**STRING, "description": "new"}}},
+        "description-changed",
+        False,
+    ),
+    (
+        "preserve-unknown-fields added",
+        {"a": {"type": "object"}},
+        {"a": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+        "x-kubernetes-preserve-unknown-fields-changed",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind", "breaking"),
+    [pytest.param(*rule[1:], id=rule[0]) for rule in FIELD_RULES],
+)
+def test_field_rule(
+    tmp_path: Path, old: dict[str, Any], new: dict[str, Any], kind: str, breaking: bool
+) -> None:
+    """Each classification rule, on a pair of one-CRD fixtures that differ in one keyword."""
+    diff = _diff(tmp_path, [_crd(old)], [_crd(new)])
+    assert _only(diff) == (kind, breaking)
+    assert has_breaking(diff) is breaking
+    assert diff.changes[0].path in ("spec.a", "spec.b")
+
+
+def test_items_keywords_are_prefixed(tmp_path: Path) -> None:
+    old = {"a": {"type": "array", "items": {"type": "string", "enum": ["x", "y"]}}}
+    new = {"a": {"type": "array", "items": {"type": "string", "enum": ["y", "z"]}}}
+    (change,) = _diff(tmp_path, [_crd(old)], [_crd(new)]).changes
+    assert change.keyword == "items.enum"
+    assert (change.added, change.removed) == (("z",), ("x",))
+
+
+def test_became_required_and_optional(tmp_path: Path) -> None:
+    spec = {"a": STRING, "b": STRING}
+    diff = _diff(tmp_path, [_crd(spec, required=["b"])], [_crd(spec, required=["a"])])
+    assert [(c.path, c.kind, c.breaking) for c in diff.changes] == [
+        ("spec.a", "field-required", True),
+        ("spec.b", "field-optional", False),
+    ]
+
+
+def test_new_required_field(tmp_path: Path) -> None:
+    """A new required field breaks old manifests; under a new optional object it does not."""
+    new = {
+        "a": STRING,
+        "b": STRING,
+        "c": {"type": "object", "required": ["d"], "properties": {"d": STRING}},
+    }
+    diff = _diff(tmp_path, [_crd({"a": STRING})], [_crd(new, required=["b"])])
+    assert [(c.path, c.kind, c.breaking) for c in diff.changes] == [
+        ("spec.b", "field-added", True),
+        ("spec.c", "field-added", False),
+        ("spec.c.d", "field-added", False),
+    ]
+    text = format_text(diff)
+    assert "spec.c added (object), with 1 field below it" in text
+    assert "spec.c.d" not in text  # folded under its new parent
+
+
+def _versions(*entries: tuple[str, bool, bool, bool]) -> list[dict[str, Any]]:
+    return [
+        {"name": n, "served": served, "storage": storage, "deprecated": deprecated}
+        for n, served, storage, deprecated in entries
+    ]
+
+
+def test_version_changes(tmp_path: Path) -> None:
+    old = _crd(
+        {"a": STRING},
+        versions=_versions(
+            ("v1alpha1", True, False, False),
+            ("v1beta1", True, True, False),
+            ("v1beta2", True, False, False),
+        ),
+    )
+    new = _crd(
+        {"a": STRING},
+        versions=_versions(
+            ("v1beta1", False, False, True),
+            ("v1beta2", True, False, True),
+            ("v1", True, True, False),
+        ),
+    )
+    diff = _diff(tmp_path, [old], [new])
+    got = [(c.kind, c.version, c.breaking) for c in diff.changes]
+    assert got == [
+        ("storage-version-changed", None, True),
+        ("version-added", "v1", False),
+        ("version-removed", "v1alpha1", True),
+        ("version-unserved", "v1beta1", True),
+        ("version-deprecated", "v1beta1", False),
+        ("version-deprecated", "v1beta2", False),
+    ]
+    (tmp_path / "back").mkdir()
+    served_again = _diff(tmp_path / "back", [new], [old])
+    kinds = {(c.kind, c.version): c.breaking for c in served_again.changes}
+    assert kinds[("version-served", "v1beta1")] is False
+    assert kinds[("version-undeprecated", "v1beta2")] is False
+
+
+def test_crds_added_and_removed(tmp_path: Path) -> None:
+    kept = _crd({"a": STRING})
+    gone = _crd({"a": STRING}, kind="Gadget", plural="gadgets")
+    came = _crd({"a": STRING}, kind="Gizmo", plural="gizmos")
+    diff = _diff(tmp_path, [kept, gone], [kept, came])
+    assert [(c.crd, c.kind, c.breaking) for c in diff.changes] == [
+        ("example.com/gadgets", "crd-removed", True),
+        ("example.com/gizmos", "crd-added", False),
+    ]
+
+
+def test_rename_is_remove_and_add(tmp_path: Path) -> None:
+    diff = _diff(tmp_path, [_crd({"colour": STRING})], [_crd({"color": STRING})])
+    assert [(c.path, c.kind, c.breaking) for c in diff.changes] == [
+        ("spec.colour", "field-removed", True),  # where it was: after its old predecessor
+        ("spec.color", "field-added", False),
+    ]
+
+
+def test_root_rule_change(tmp_path: Path) -> None:
+    """CEL rules on the root schema are compared too (path ``""``)."""
+    old = _crd({"a": STRING})
+    new = copy.deepcopy(old)
+    new["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["x-kubernetes-validations"] = [
+        {"rule": "self.metadata.name.size() < 20"}
+    ]
+    (change,) = _diff(tmp_path, [old], [new]).changes
+    assert (change.path, change.kind, change.breaking) == ("", "validation-rules-changed", True)
+
+
+# --------------------------------------------------------------------------------------------
+# Renderers
+
+
+def test_markdown_escapes_and_parses(tmp_path: Path) -> None:
+    old = {"a": {"type": "string", "enum": ["x|y", "<b>", "ok"]}, "p": {"type": "string"}}
+    new = {"a": {"type": "string", "enum": ["ok"]}, "p": {"type": "string", "pattern": "^(a|b)<"}}
+    diff = _diff(tmp_path, [_crd(old)], [_crd(new)])
+    markdown = format_markdown(diff)
+    assert markdown.startswith("**2 breaking** and 0 non-breaking changes")
+    html = MarkdownIt("commonmark").render(markdown)
+    assert "<b>" not in html  # the enum value is text, not a tag
+    assert "&lt;b&gt;" in html
+    assert "x|y" in html  # inside a code span, shown as written
+    assert "<code>spec.a</code>" in html
+    assert "<ul>" in html and "<h3>" in html
+    assert "<h3>Widget (<code>example.com/widgets</code>)</h3>" in html
+
+
+def test_markdown_of_no_changes(tmp_path: Path) -> None:
+    diff = _diff(tmp_path, [_crd({"a": STRING})], [_crd({"a": STRING})])
+    assert diff.is_empty and not has_breaking(diff)
+    assert format_markdown(diff) == "No changes to the CRDs.\n"
+    assert format_text(diff) == "0 breaking, 0 non-breaking changes\n"
+
+
+def test_json_is_json(tmp_path: Path) -> None:
+    old = {"a": {"type": "string", "enum": ["x", "y"]}}
+    new = {"a": {"type": "string", "enum": ["x"]}, "b": STRING}
+    data = format_json(_diff(tmp_path, [_crd(old)], [_crd(new)]))
+    assert json.loads(json.dumps(data)) == data
+    assert (data["breaking"], data["nonBreaking"]) == (1, 1)
+    first = data["crds"][0]["changes"][0]
+    assert first["kind"] == "enum-narrowed" and first["removed"] == ["y"]
+
+
+# --------------------------------------------------------------------------------------------
+# The real release pair and the corpus
+
+
+@pytest.fixture(scope="module")
+def release_pair() -> tuple[Catalog, Catalog, ApiDiff]:
+    old = load(corpus_entry(OLD_RELEASE))
+    new = load(corpus_entry(NEW_RELEASE))
+    return old, new, diff_catalogs(old, new)
+
+
+def _fields(catalog: Catalog) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(crd, version, path) → the field's inspect JSON, without its name."""
+    data = catalog_data(catalog)
+    out = {}
+    for crd in data["crds"]:
+        key = f"{crd['group']}/{crd['plural']}"
+        for version in crd["versions"]:
+            for field in version["fields"]:
+                out[(key, version["name"], field["path"])] = field
+    return out
+
+
+def test_release_pair_fields_match_inspect_output(release_pair) -> None:
+    """Added, removed and changed fields are exactly those the two inspect outputs differ in
+    (for versions present in both releases)."""
+    old, new, diff = release_pair
+    before, after = _fields(old), _fields(new)
+    shared = {(c, v) for c, v, _ in before} & {(c, v) for c, v, _ in after}
+    assert shared
+    added = {k for k in after.keys() - before.keys() if k[:2] in shared}
+    removed = {k for k in before.keys() - after.keys() if k[:2] in shared}
+    changed = {k for k in before.keys() & after.keys() if before[k] != after[k]}
+    assert added and changed
+
+    def paths(*kinds: str) -> set[tuple[str, str, str]]:
+        return {
+            (c.crd, c.version, c.path)
+            for c in diff.changes
+            if c.kind in kinds and c.path  # "" is the root schema, not a field
+        }
+
+    assert paths("field-added") == added
+    assert paths("field-removed") == removed
+    field_kinds = {c.kind for c in diff.changes if c.path} - {"field-added", "field-removed"}
+    assert paths(*field_kinds) == changed
+
+
+def test_release_pair_classification(release_pair) -> None:
+    """Spot checks on real changes between the two cloudnative-pg releases."""
+    _, _, diff = release_pair
+    by_place = {(c.crd, c.path, c.keyword): c for c in diff.changes}
+    # Breaking: a new CEL rule making Database.spec.cluster immutable.
+    rule = by_place[("postgresql.cnpg.io/databases", "spec.cluster", "x-kubernetes-validations")]
+    assert rule.breaking and rule.kind == "validation-rules-changed"
+    assert rule.added == ("self == oldSelf",)
+    # Non-breaking: a new compression algorithm accepted.
+    compression = "spec.backup.barmanObjectStore.data.compression"
+    enum = by_place[("postgresql.cnpg.io/clusters", compression, "enum")]
+    assert (enum.kind, enum.breaking, enum.added, enum.removed) == (
+        "enum-widened",
+        False,
+        ("lz4",),
+        (),
+    )
+    # Non-breaking: an item pattern dropped.
+    pattern = by_place[
+        (
+            "postgresql.cnpg.io/clusters",
+            "spec.monitoring.podMonitorRelabelings.sourceLabels",
+            "items.pattern",
+        )
+    ]
+    assert (pattern.kind, pattern.breaking, pattern.new) == ("pattern-changed", False, None)
+    added = {c.crd: c.breaking for c in diff.changes if c.kind == "crd-added"}
+    assert added == {
+        "postgresql.cnpg.io/databaseroles": False,
+        "postgresql.cnpg.io/failoverquorums": False,
+    }
+    assert has_breaking(diff)
+    assert not any(c.kind == "field-removed" for c in diff.changes)
+
+
+def test_release_pair_reports(release_pair) -> None:
+    _, _, diff = release_pair
+    markdown = format_markdown(diff)
+    breaking = len(diff.breaking)
+    assert markdown.startswith(f"**{breaking} breaking** and {len(diff.non_breaking)} non-breaking")
+    html = MarkdownIt("commonmark").render(markdown)
+    assert html.count("<h3>") == len(diff.crds)
+    assert json.loads(json.dumps(format_json(diff)))["breaking"] == breaking
+    assert format_text(diff) == format_text(diff_catalogs(*release_pair[:2]))  # deterministic
+
+
+def test_self_diff_is_empty(corpus_name: str) -> None:
+    catalog = load(corpus_entry(corpus_name))
+    started = time.perf_counter()
+    diff = diff_catalogs(catalog, catalog)
+    assert diff.is_empty and diff.changes == () and not has_breaking(diff)
+    assert time.perf_counter() - started < 5
