@@ -227,12 +227,18 @@ class Sample:
 
 
 class Launcher:
-    def __init__(self) -> None:
+    def __init__(self, pycache: Path) -> None:
+        # Measured processes cache bytecode in the benchmark's temporary folder (read-only
+        # checkouts and PYTHONDONTWRITEBYTECODE would otherwise make every run compile crdoc
+        # afresh, which an installed crdoc never does); warm-up runs fill that cache first.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", LAUNCHER_SCRIPT],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            env=env,
         )
 
     def run(
@@ -553,18 +559,20 @@ class Bench:
         log(f"skipped for the time budget: {what}")
         return False
 
-    def rep(self, result: Result, commands: tuple[str, ...]) -> None:
+    def rep(self, result: Result, commands: tuple[str, ...], *, floors: bool = True) -> None:
         """One repetition: floor, crdoc commands, with a second floor run in the middle when
         the floor is quick."""
         item = result.input
         spec_file = self.work / "floor-spec.json"
         spec_file.write_text(json.dumps(item.crd_files), encoding="utf-8")
         floor_argv = [sys.executable, "-c", FLOOR_SCRIPT, str(spec_file)]
-        order = ["floor", *commands]
-        floor = result.series["floor"].wall
-        if item.yaml_mb < 100 if floor is None else floor < BRACKET_FLOOR_BELOW_S:
-            order.insert(min(3, len(order)), "floor")
-        result.reps += 1
+        order = list(commands)
+        if floors:
+            floor = result.series["floor"].wall
+            order.insert(0, "floor")
+            if item.yaml_mb < 100 if floor is None else floor < BRACKET_FLOOR_BELOW_S:
+                order.insert(min(3, len(order)), "floor")
+            result.reps += 1
         for name in order:
             out = self.work / f"out-{name}"
             shutil.rmtree(out, ignore_errors=True)
@@ -577,7 +585,7 @@ class Bench:
             failed = "" if sample.rc == 0 else f"  FAILED rc={sample.rc}: {last_line(sample)}"
             tree = f" (tree {sample.tree_kb / 1024:.0f})" if sample.tree_kb else ""
             log(
-                f"  {item.name} rep {result.reps} {name:9s} {sample.wall:7.2f} s "
+                f"  {item.name} {name:9s} {sample.wall:7.2f} s "
                 f"cpu {sample.cpu:7.2f} s  {sample.rss_kb / 1024:6.0f} MiB{tree}{failed}"
             )
             shutil.rmtree(out, ignore_errors=True)
@@ -835,9 +843,9 @@ def peak_cell(series: Series) -> str:
 
 def command_table(results: list[Result], command: str) -> list[str]:
     lines = [
-        "| input | YAML MB | CRDs | floor s | crdoc s | ratio | crdoc CPU s | peak RSS MB | "
-        "RSS/YAML |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| input | YAML MB | CRDs | floor s | crdoc s | ratio | runs | crdoc CPU s | "
+        "peak RSS MB | RSS/YAML |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         series = result.series[command]
@@ -850,7 +858,8 @@ def command_table(results: list[Result], command: str) -> list[str]:
             cell += f" (failed {len(series.samples) - len(series.ok)}×, rc {series.failed.rc})"
         lines.append(
             f"| {item.name} | {item.yaml_mb:.2f} | {item.crds} | {fmt_s(floor)} | {cell} | "
-            f"{fmt_ratio(ratio(wall, floor))} | {fmt_s(series.cpu)} | {peak_cell(series)} | "
+            f"{fmt_ratio(ratio(wall, floor))} | {len(series.samples)} | {fmt_s(series.cpu)} | "
+            f"{peak_cell(series)} | "
             f"{fmt_ratio(ratio(series.peak_mb, item.yaml_mb))} |"
         )
     return lines
@@ -1060,7 +1069,9 @@ def write_report(out: Path, report: Report) -> None:
         "## Method",
         "",
         "- Every number is a whole process, interpreter start-up and imports included, started "
-        "by a small launcher process with the benchmark's interpreter. Time is wall-clock, the "
+        "by a small launcher process with the benchmark's interpreter (bytecode cached in the "
+        "benchmark's temporary folder and warmed up by unrecorded runs first, as for an "
+        "installed crdoc). Time is wall-clock, the "
         "median over the runs; CPU is user+system of the process and the workers it reaped. "
         "Peak RSS is `ru_maxrss` from `wait4` (the largest single process), the largest over "
         "the runs; while a process has children (crdoc reads inputs ≥ 16 MiB in a process "
@@ -1073,6 +1084,9 @@ def write_report(out: Path, report: Report) -> None:
         f"commands of each repetition and once more among them when it takes < "
         f"{BRACKET_FLOOR_BELOW_S:g} s. A ratio is crdoc's median over the floor's median from "
         "this run. The floor uses one core; crdoc may use both for big inputs (see CPU s).",
+        "- Order: one repetition of every input (floor and crdoc commands alternating), the "
+        "peer, the profile, then further repetitions of the corpus entries (full builds last) "
+        'and of the smaller scaled input while the time budget allows; "runs" counts them.',
         '- "YAML MB" is the size of the input\'s CRD files (10⁶ bytes, archives unpacked). '
         "The scaled inputs are charts whose `crds/` hold the corpus's plain CRD documents "
         "copied round-robin under renamed groups (`gKKKK.<group>`, `metadata.name` to match), "
@@ -1135,19 +1149,19 @@ def main(argv: list[str] | None = None) -> int:
         "--budget",
         type=float,
         default=None,
-        help="seconds: leave out optional runs that would exceed it (default 870; --quick: none)",
+        help="seconds: leave out optional runs that would exceed it (default 880; --quick: none)",
     )
     parser.add_argument("--no-peer", action="store_true", help="skip mkdocs-crd-viewer")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
     args = parser.parse_args(argv)
-    budget = args.budget if args.budget is not None else (None if args.quick else 870.0)
+    budget = args.budget if args.budget is not None else (None if args.quick else 880.0)
 
-    launcher = Launcher()  # first, while this process is small
-    try:
-        with tempfile.TemporaryDirectory(prefix="crdoc-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="crdoc-bench-") as tmp:
+        launcher = Launcher(Path(tmp) / "pycache")  # first, while this process is small
+        try:
             report = run(args, budget, launcher, Path(tmp))
-    finally:
-        launcher.close()
+        finally:
+            launcher.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_report(args.out, report)
     log(f"wrote {args.out} after {report.elapsed / 60:.1f} min")
@@ -1198,55 +1212,68 @@ def run(args: argparse.Namespace, budget: float | None, launcher: Launcher, work
     }
     result_of: Callable[[Input], Result] = lambda item: results[id(item)]  # noqa: E731
 
+    # 0. Warm-up, not recorded: fills the bytecode cache of every module the runs import.
+    if corpus:
+        smallest = min(corpus, key=lambda item: item.yaml_bytes)
+        log(f"warm-up on {smallest.name}")
+        bench.rep(Result(smallest, {n: Series() for n in ("floor", *COMMANDS)}), COMMANDS)
+
     # 1. One repetition of everything (corpus, then the scaled inputs).
     for item in [*corpus, *scaled]:
         log(f"{item.name}: {item.yaml_mb:.2f} MB, {item.crds} CRDs, rep 1")
         bench.rep(result_of(item), commands(item))
 
-    # 2. The profile of `inspect` on the biggest input.
-    profile = None
-    if not args.no_profile and scaled:
-        big = scaled[-1]
-        estimate = 3 * (result_of(big).series["inspect"].wall or 60)
-        if bench.affordable(f"profile of inspect on {big.name}", estimate):
-            log(f"profiling crdoc inspect on {big.name}")
-            profile = profile_inspect(bench, big)
-            log(f"  profiled run: {profile.get('wall', 0):.1f} s {profile.get('error', '')}")
-
-    # 3. The peer.
+    # 2. The peer, once per input.
     peer = None
+    python = None
     if not args.no_peer:
         sources = [(n, args.corpus / n) for n in PEER_INPUTS if (args.corpus / n).is_dir()]
         if not sources:
             peer = {"error": "none of its comparable corpus inputs is present"}
-        elif bench.affordable("mkdocs-crd-viewer", 60):
+        elif bench.affordable("mkdocs-crd-viewer", 45):
             python, peer = install_peer(work)
             if python is not None:
                 peer["inputs"] = []
                 for name, folder in sources:
                     folder = folder / "crds" if (folder / "crds").is_dir() else folder
                     peer["inputs"].append(peer_project(work, name, folder))
-                for rep in range(corpus_reps):
-                    for entry in peer["inputs"]:
-                        estimate = (entry["peer"].wall or 5) + (entry["crdoc"].wall or 5)
-                        if rep == 0 or bench.affordable(f"peer rep {rep + 1}", estimate):
-                            peer_rep(bench, python, entry)
+                warm = peer["inputs"][0]
+                peer_rep(bench, python, warm)  # warm-up: discarded
+                warm["peer"].samples.clear()
+                warm["crdoc"].samples.clear()
+                for entry in peer["inputs"]:
+                    peer_rep(bench, python, entry)
         else:
             peer = {"error": "left out for the time budget"}
 
-    # 4. More repetitions of the corpus entries, full builds last to go.
+    # 3. The profile of `inspect` on the biggest input (on the smaller one if time is short).
+    profile = None
+    if not args.no_profile and scaled:
+        for item in (scaled[-1], scaled[0]):
+            estimate = 2.5 * (result_of(item).series["inspect"].wall or 60) + 5
+            if bench.affordable(f"profile of inspect on {item.name}", estimate):
+                log(f"profiling crdoc inspect on {item.name}")
+                profile = profile_inspect(bench, item)
+                log(f"  profiled run: {profile.get('wall', 0):.1f} s {profile.get('error', '')}")
+                break
+
+    # 4. More repetitions of the corpus entries (and the peer), full builds separately.
     for rep in range(1, corpus_reps):
         for item in corpus:
             result = result_of(item)
-            full = commands(item)
-            if bench.affordable(f"{item.name} rep {rep + 1}", bench.rep_estimate(result, full)):
-                bench.rep(result, full)
-            else:
-                lean = commands(item, build=False)
-                if bench.affordable(
-                    f"{item.name} rep {rep + 1} without build", bench.rep_estimate(result, lean)
-                ):
-                    bench.rep(result, lean)
+            lean = commands(item, build=False)
+            if bench.affordable(f"{item.name} rep {rep + 1}", bench.rep_estimate(result, lean)):
+                bench.rep(result, lean)
+        for entry in (peer or {}).get("inputs", []) if python is not None else []:
+            estimate = (entry["peer"].wall or 5) + (entry["crdoc"].wall or 5)
+            if bench.affordable(f"peer {entry['input']} rep {rep + 1}", estimate):
+                peer_rep(bench, python, entry)
+    for rep in range(1, corpus_reps):
+        for item in corpus:
+            result = result_of(item)
+            estimate = (result.series["build"].wall or 10) + 0.5
+            if bench.affordable(f"{item.name} build rep {rep + 1}", estimate):
+                bench.rep(result, ("build",), floors=False)
 
     # 5. A second repetition of the smaller scaled input, if there is time.
     if scaled and not args.quick:

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from crdoc.annotations import STATUSES, ResolvedAnnotations, annotations_for
+from crdoc.config import CrdocConfig
 from crdoc.dump import write_json, write_text
 from crdoc.loader import LoadOptions, load
 from crdoc.model import Catalog
@@ -146,7 +148,12 @@ def load_source(
     )
     catalog = load(source, options, progress=None if quiet else _progress)
     annotations = annotations_for(source, annotations_file, catalog)
-    return annotations.visible(catalog, hide), annotations
+    catalog = annotations.visible(catalog, hide)
+    context = click.get_current_context(silent=True)
+    settings = context.find_object(CrdocConfig) if context is not None else None
+    if settings is not None:  # the settings file's include/exclude, after annotations matched
+        catalog = settings.filter(catalog)
+    return catalog, annotations
 
 
 def _progress(files: Iterable[SourceFile]) -> Iterable[SourceFile]:
@@ -162,13 +169,29 @@ def _progress(files: Iterable[SourceFile]) -> Iterable[SourceFile]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crdoc")
-def cli() -> None:
+@click.option(
+    "--config-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="CRDOC_CONFIG",
+    help="Settings file (default: crdoc.yaml, or [tool.crdoc] in pyproject.toml, in this folder).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None) -> None:
     """Reference documentation for the CustomResourceDefinitions in Helm charts.
+
+    Every command takes its defaults from crdoc.yaml (or [tool.crdoc] in pyproject.toml) in
+    the current folder; options on the command line win. `crdoc init` writes a starter file.
 
     \b
     Example:
       crdoc build examples/alloydbomni-operator -o site/
     """
+    from crdoc.config import COMMAND_OPTIONS, load_config
+
+    settings = load_config(config_file or Path.cwd())
+    ctx.obj = settings
+    if settings is not None:
+        ctx.default_map = {name: settings.defaults_for(name) for name in COMMAND_OPTIONS}
 
 
 @cli.command()
@@ -296,18 +319,37 @@ def build(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    required=True,
     help="Folder to write into (a file with --single-file).",
 )
 @click.option("--single-file", is_flag=True, help="Everything in one Markdown file.")
+@click.option(
+    "--inject",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Replace what stands between <!-- BEGIN CRDOC --> and <!-- END CRDOC --> in FILE.",
+)
+@click.option(
+    "--shift-headings",
+    type=click.IntRange(0, 5),
+    default=1,
+    show_default=True,
+    help="With --inject: push headings this many levels down.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; print a diff and exit 1 when the output is out of date (CI, pre-commit).",
+)
 def markdown(
     source: str,
-    output: Path,
+    output: Path | None,
     templates: Path | None,
     title: str | None,
     clean: bool,
     hide: tuple[str, ...],
     single_file: bool,
+    inject: Path | None,
+    shift_headings: int,
+    check: bool,
     annotations_file: Path | None,
     quiet: bool,
     **load_flags: Any,
@@ -318,23 +360,135 @@ def markdown(
     Examples:
       crdoc markdown examples/alloydbomni-operator -o api/
       crdoc markdown chart.tgz --single-file -o API.md
+      crdoc markdown charts/my-operator --inject README.md
+      crdoc markdown charts/my-operator --inject README.md --check
     """
     from crdoc.render import RenderOptions
     from crdoc.site import write_markdown
 
+    context = click.get_current_context()
+    if (
+        inject is not None
+        and context.get_parameter_source("output") is not ParameterSource.COMMANDLINE
+    ):
+        output = None  # a settings file's markdown.output does not fight --inject
+    if (output is None) == (inject is None):
+        raise click.UsageError("give either -o/--output or --inject")
     catalog, annotations = load_source(
         source, annotations_file=annotations_file, quiet=quiet, hide=hide, **load_flags
     )
+    options = RenderOptions(templates=templates, title=title)
+    if inject is not None:
+        _inject(catalog, annotations, options, inject, shift_headings, check, quiet)
+        return
+    assert output is not None
+    if check:
+        _check_output(catalog, annotations, options, output, single_file)
+        return
     count = write_markdown(
         catalog,
         output,
-        options=RenderOptions(templates=templates, title=title),
+        options=options,
         single_file=single_file,
         clean=clean,
         annotations=annotations,
     )
     if not quiet:
         click.echo(f"Wrote {count} pages to {output}", err=True)
+
+
+def _inject(
+    catalog: Catalog,
+    annotations: ResolvedAnnotations,
+    options: Any,
+    readme: Path,
+    shift_headings: int,
+    check: bool,
+    quiet: bool,
+) -> None:
+    from crdoc import inject
+
+    text = inject.injected_markdown(catalog, options, annotations, shift_headings=shift_headings)
+    if check:
+        difference = inject.check(readme, text)
+        if difference:
+            click.echo(difference, nl=False)
+            raise click.ClickException(f"{readme} is out of date: run crdoc markdown --inject")
+        return
+    changed = inject.write_injected(readme, text)
+    if not quiet:
+        click.echo(f"{'Updated' if changed else 'Already up to date:'} {readme}", err=True)
+
+
+def _check_output(
+    catalog: Catalog,
+    annotations: ResolvedAnnotations,
+    options: Any,
+    output: Path,
+    single_file: bool,
+) -> None:
+    """--check for -o: render into a temporary place and compare with what is there."""
+    import difflib
+    import tempfile
+
+    from crdoc.output import MARKER
+    from crdoc.site import write_markdown
+
+    with tempfile.TemporaryDirectory(prefix="crdoc-check-") as work:
+        fresh = Path(work) / "out"
+        write_markdown(
+            catalog, fresh, options=options, single_file=single_file, annotations=annotations
+        )
+        pairs = (
+            [(fresh, output)]
+            if single_file
+            else [
+                (fresh / rel, output / rel)
+                for rel in sorted(
+                    {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
+                    | {p.relative_to(output) for p in output.rglob("*") if p.is_file()}
+                    if output.is_dir()
+                    else {p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file()}
+                )
+                if rel.name != MARKER
+            ]
+        )
+        stale = []
+        for new, old in pairs:
+            wanted = new.read_text(encoding="utf-8").splitlines(True) if new.exists() else []
+            current = old.read_text(encoding="utf-8").splitlines(True) if old.exists() else []
+            if wanted != current:
+                stale.append(str(old))
+                label = str(old)
+                click.echo("".join(difflib.unified_diff(current, wanted, label, label)), nl=False)
+    if stale:
+        raise click.ClickException(f"{len(stale)} files out of date: run crdoc markdown")
+
+
+@cli.command()
+@click.option("--source", default="charts/my-operator", show_default=True, help="The chart.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("crdoc.yaml"),
+    show_default=True,
+    help="Where to write the settings.",
+)
+def init(source: str, output: Path) -> None:
+    """Write a commented starter crdoc.yaml (the defaults of every command).
+
+    \b
+    Example:
+      crdoc init --source charts/my-operator
+    """
+    from crdoc.config import init_config_text
+    from crdoc.output import write_file
+
+    if output.exists():
+        raise click.ClickException(f"{output} exists; remove it first or pick another -o")
+    write_file(output, init_config_text(source))
+    click.echo(f"Wrote {output}", err=True)
 
 
 def _percentage(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
