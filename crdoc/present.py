@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -202,5 +203,43 @@ def _scalar_placeholder(facts: Mapping[str, Any]) -> Any:
     if kind == "boolean":
         return False
     if kind == "string":
-        return "" if facts.get("minLength", 0) == 0 else "x" * int(facts["minLength"])
+        return _string_placeholder(facts)
     return {}
+
+
+# Strings tried, in order, for a string field with a pattern: the first that matches is used.
+_STRING_CANDIDATES = (
+    "example",
+    "x",
+    "a1",
+    "example.com/example",
+    "example.com",
+    "1",
+    "1m",
+    "10Gi",
+    "v1",
+    "2024-01-01T00:00:00Z",
+    "EXAMPLE",
+)
+
+
+def _string_placeholder(facts: Mapping[str, Any]) -> str:
+    """A string within the field's length bounds that matches its pattern when one of a few
+    plausible values does (else the plain placeholder: the example then says "fill me in")."""
+    low = facts.get("minLength", 0)
+    high = facts.get("maxLength")
+    plain = "" if not isinstance(low, int) or low <= 0 else "x" * low
+    pattern = facts.get("pattern")
+    if not isinstance(pattern, str):
+        return plain
+    try:
+        compiled = re.compile(pattern)
+    except re.error:  # a Go-only regex: Python cannot check it
+        return plain
+    for candidate in _STRING_CANDIDATES:
+        fits = len(candidate) >= (low if isinstance(low, int) else 0) and (
+            not isinstance(high, int) or len(candidate) <= high
+        )
+        if fits and compiled.search(candidate):
+            return candidate
+    return plain
