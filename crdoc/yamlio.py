@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +25,7 @@ CRD_MARKER = "CustomResourceDefinition"
 # text can be cut there without a parser. Parsing only the documents that mention
 # CRD_MARKER skips most of a chart (and its templated, often unparseable, non-CRD manifests).
 _DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
-# An anchor or alias token: after a line start, a blank or a flow indicator; a name up to a
-# blank or flow delimiter. Text such as "R&D" or "&&" never matches; "*.example.com" may, and
-# only costs a linear check (run when both an anchor and an alias seem present).
-_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]+(?=[\s\]},]|$)", re.MULTILINE)
-_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]+(?=[\s\]},:]|$)", re.MULTILINE)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,20 +62,51 @@ class Document:
 
 
 class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """The safe loader, with duplicate keys reported and two real-world quirks read as strings."""
+    """The safe loader, with duplicate keys reported, aliases noticed, and two real-world
+    quirks read as strings.
+
+    Aliases make one node the child of several parents. The constructor builds each node once
+    (it keeps what it built), so construction stays linear however the aliases multiply; but
+    walking the result would not. A node met again — already built, or twice among one
+    parent's children — is an alias: ``aliased`` is set, and the reader then measures the
+    document's expanded size (:func:`_check_expansion`). Merge keys (``<<``) are expanded while
+    constructing, so a document with one is measured before that.
+    """
+
+    aliased = False
+    root: Node | None = None
+    on_merge: Any = None
+
+    def _note_shared(self, children: Iterable[Node]) -> None:
+        built = self.constructed_objects
+        seen: set[int] = set()
+        for child in children:
+            if child in built or id(child) in seen:
+                self.aliased = True
+                return
+            seen.add(id(child))
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             seen: set[tuple[str, str]] = set()
             for key_node, _ in node.value:
                 if isinstance(key_node, ScalarNode):
+                    if key_node.tag == _MERGE_TAG and self.on_merge is not None:
+                        self.on_merge()
                     key = (key_node.tag, key_node.value)
                     if key in seen:
                         raise yaml.constructor.ConstructorError(
                             None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
                         )
                     seen.add(key)
+            if not self.aliased:
+                self._note_shared(part for pair in node.value for part in pair)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_sequence(self, node: Node, deep: bool = False) -> list[Any]:
+        if not self.aliased and isinstance(node, SequenceNode):
+            self._note_shared(node.value)
+        return super().construct_sequence(node, deep=deep)
 
     def construct_string(self, node: Node) -> str:
         return str(self.construct_scalar(node))
@@ -136,16 +163,24 @@ def _json_documents(text: str, path: str) -> Iterator[Document]:
 
 def _yaml_documents(chunk: str, path: str, offset: int, limits: Limits) -> Iterator[Document]:
     loader = _Loader(chunk)
-    # Only a document with both anchors and aliases can expand; most CRDs have neither.
-    check_aliases = _ALIAS.search(chunk) is not None and _ANCHOR.search(chunk) is not None
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            if check_aliases:
-                _check_expansion(node, limits.max_alias_nodes, path, offset)
+            loader.aliased = False
+            measured = False
+
+            def measure(root: Node = node) -> None:
+                nonlocal measured
+                if not measured:
+                    measured = True
+                    _check_expansion(root, limits.max_alias_nodes, path, offset)
+
+            loader.on_merge = measure
             data = loader.construct_document(node)
+            if loader.aliased:
+                measure()
             yield Document(data=data, line=node.start_mark.line + 1 + offset, node=node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -431,3 +431,28 @@ def test_hostile_names_are_refused(
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {path}:{line}: {message} is not ")
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        pytest.param("a: {x: {y: &z ANCHORED}}\nb: *z\nc: *z\n", id="alias-above-its-anchor"),
+        pytest.param("a: &z ANCHORED\nb: *z\n", id="sibling-alias"),
+        pytest.param("a: [&z ANCHORED, *z]\n", id="alias-in-a-list"),
+        pytest.param("base: &z ANCHORED\nm: {<<: *z}\n", id="merge-key"),
+    ],
+)
+def test_aliases_anywhere_are_measured(tmp_path: Path, layout: str) -> None:
+    """However an alias is placed (above its anchor, beside it, in a list, as a key, through a
+    merge key), the document's expanded size is measured: a bomb behind it is refused."""
+    bomb = "{" + ", ".join(f"k{i}: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]" for i in range(8)) + "}"
+    text = "kind: CustomResourceDefinition\napiVersion: apiextensions.k8s.io/v1\n" + layout.replace(
+        "ANCHORED", bomb
+    )
+    path = tmp_path / "crd.yaml"
+    path.write_text(text)
+    with pytest.raises(CrdocError, match="expand this document past 50 nodes"):
+        load(path, LoadOptions(limits=Limits(max_alias_nodes=50)))
+    # Within the budget the document is read (and then refused for what it is: no CRD spec).
+    with pytest.raises(CrdocError, match="has no 'spec' mapping"):
+        load(path, LoadOptions(limits=Limits(max_alias_nodes=10_000)))
