@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -226,13 +227,35 @@ class Sample:
         return max(self.rss_kb, self.tree_kb)
 
 
+def child_env(work: Path) -> dict[str, str]:
+    """The environment of every measured process: crdoc imported from the snapshot taken at
+    start (others may edit the working tree during a run), and bytecode cached in the temporary
+    folder (PYTHONDONTWRITEBYTECODE or a read-only checkout would otherwise make every run
+    compile crdoc afresh, which an installed crdoc never does; warm-up runs fill the cache)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(work / "snapshot"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    return env
+
+
+def snapshot_crdoc(work: Path) -> str:
+    """Copy crdoc's package and templates (the ``crdoc.templates`` package) into the temporary
+    folder; returns a short digest of what was copied."""
+    target = work / "snapshot" / "crdoc"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "crdoc", target, ignore=ignore)
+    if (REPO / "templates").is_dir() and not (target / "templates").exists():
+        shutil.copytree(REPO / "templates", target / "templates", ignore=ignore)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in target.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(target)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 class Launcher:
-    def __init__(self, pycache: Path) -> None:
-        # Measured processes cache bytecode in the benchmark's temporary folder (read-only
-        # checkouts and PYTHONDONTWRITEBYTECODE would otherwise make every run compile crdoc
-        # afresh, which an installed crdoc never does); warm-up runs fill that cache first.
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    def __init__(self, env: dict[str, str]) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", LAUNCHER_SCRIPT],
             stdin=subprocess.PIPE,
@@ -812,16 +835,19 @@ def machine_info() -> list[str]:
             libyaml = f"yes (libyaml {_yaml.get_version_string()})"
         except ImportError:
             libyaml = "yes"
-    commit = _git("rev-parse", "--short", "HEAD")
-    dirty = _git("status", "--porcelain", "--", "crdoc", "templates")
     return [
         f"- nproc: {cores}; {mem}; CPU: {cpu or platform.processor() or 'unknown'}",
         f"- OS: {platform.platform()}",
         f"- Python: {platform.python_version()} (`{sys.executable}`)",
         f"- PyYAML: {yaml.__version__}, with libyaml: {libyaml}",
-        f"- crdoc: commit {commit or 'unknown'}"
-        + (" plus uncommitted changes in crdoc/ or templates/" if dirty else ""),
     ]
+
+
+def git_state() -> str:
+    """The commit of the checkout, and whether crdoc's sources differ from it."""
+    commit = _git("rev-parse", "--short", "HEAD") or "unknown commit"
+    dirty = _git("status", "--porcelain", "--", "crdoc", "templates")
+    return commit + (" plus uncommitted changes in crdoc/ or templates/" if dirty else "")
 
 
 def _git(*args: str) -> str:
@@ -972,7 +998,11 @@ def profile_section(profile: dict | None) -> list[str]:
         f"`crdoc inspect <{profile['input']}> --format json > /dev/null` under cProfile: "
         f"{profile['wall']:.1f} s wall, {profile['cpu']:.1f} s CPU; {how}. {total:.1f} s of "
         "profiled time. cProfile slows pure-Python code far more than C code (libyaml), so "
-        "Python shares are overstated; compare with the floor and `inspect` timings above.",
+        "Python shares are overstated; compare with the floor and `inspect` timings above. "
+        "PyYAML's libyaml binding (`_yaml.CParser`, Cython) is invisible to cProfile: the "
+        "libyaml parse and compose time is the self time of its Python caller (crdoc's "
+        '`yamlio` document reader), while the "PyYAML (Python side)" rows are the '
+        "constructor and resolver, which the floor runs as well.",
         "",
         "By file or area (sum of tottime):",
         "",
@@ -1049,6 +1079,7 @@ class Report:
     skipped: list[str]
     loads: tuple[str, str]
     elapsed: float
+    code: str = ""
 
 
 def write_report(out: Path, report: Report) -> None:
@@ -1063,6 +1094,7 @@ def write_report(out: Path, report: Report) -> None:
         "## Machine",
         "",
         *machine_info(),
+        f"- {report.code}",
         f"- load average at start / end: {report.loads[0]} / {report.loads[1]} (a shared, "
         "noisy machine: compare ratios, not seconds)",
         "",
@@ -1071,7 +1103,9 @@ def write_report(out: Path, report: Report) -> None:
         "- Every number is a whole process, interpreter start-up and imports included, started "
         "by a small launcher process with the benchmark's interpreter (bytecode cached in the "
         "benchmark's temporary folder and warmed up by unrecorded runs first, as for an "
-        "installed crdoc). Time is wall-clock, the "
+        "installed crdoc); crdoc is imported from a copy of `crdoc/` and `templates/` taken "
+        "at the start, so edits to the checkout during a run do not mix versions. Time is "
+        "wall-clock, the "
         "median over the runs; CPU is user+system of the process and the workers it reaped. "
         "Peak RSS is `ru_maxrss` from `wait4` (the largest single process), the largest over "
         "the runs; while a process has children (crdoc reads inputs ≥ 16 MiB in a process "
@@ -1156,12 +1190,32 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     budget = args.budget if args.budget is not None else (None if args.quick else 880.0)
 
+    commit = git_state()
     with tempfile.TemporaryDirectory(prefix="crdoc-bench-") as tmp:
-        launcher = Launcher(Path(tmp) / "pycache")  # first, while this process is small
+        work = Path(tmp)
+        digest = snapshot_crdoc(work)
+        env = child_env(work)
+        launcher = Launcher(env)  # first, while this process is small
         try:
-            report = run(args, budget, launcher, Path(tmp))
+            where = subprocess.run(
+                [sys.executable, "-c", "import crdoc.templates as t; print(t.__file__)"],
+                env=env,
+                cwd=work,  # as every measured run: the checkout is not on sys.path
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            if not where.startswith(str(work)):
+                raise SystemExit(f"crdoc is not imported from the snapshot but from {where!r}")
+            report = run(args, budget, launcher, work)
         finally:
             launcher.close()
+    end_commit = git_state()
+    report.code = f"crdoc as at the start: {commit}; sources digest {digest}" + (
+        ""
+        if end_commit == commit
+        else f" (the working tree was at {end_commit} by the end; "
+        "every run used the snapshot taken at the start)"
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_report(args.out, report)
     log(f"wrote {args.out} after {report.elapsed / 60:.1f} min")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import copy
 import html
+import itertools
 import json
 import logging
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import yaml
 from crdoc.annotations import ResolvedAnnotations
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog
-from crdoc.output import MARKER, replace_folder, write_file, write_pages
+from crdoc.output import MARKER, replace_folder, write_file, write_file_chunks
 from crdoc.render import (
     LIMITATIONS_PAGE,
     Page,
@@ -73,21 +74,40 @@ def write_markdown(
 ) -> int:
     """GitHub-flavoured Markdown: a folder (``README.md`` index + a file per CRD version), or
     one file. Returns the number of pages."""
+    # Pages are written as they are rendered: a big chart's reference never sits in memory.
     if single_file:
         _check_single_file_target(out, clean)
-        pages = markdown_pages(
-            catalog, replace(options, flavour="github", single_file=True), annotations
+        pages = Renderer(replace(options, flavour="github", single_file=True)).pages(
+            catalog, annotations
         )
-        body = "\n\n".join(page.text.strip("\n") for page in pages)
-        write_file(out, f"{SINGLE_FILE_MARKER}\n\n{body}\n")
-        return len(pages)
-    pages = markdown_pages(
-        catalog, replace(options, flavour="github", index_name="README.md"), annotations
-    )
+        count = 0
+
+        def chunks() -> Iterator[str]:
+            nonlocal count
+            yield SINGLE_FILE_MARKER + "\n"
+            for page in pages:
+                count += 1
+                yield "\n" + page.text.strip("\n") + "\n"
+
+        write_file_chunks(out, chunks())
+        return count
+    renderer = Renderer(replace(options, flavour="github", index_name="README.md"))
+    written: list[Page] = []
     replace_folder(
-        out, lambda folder: write_pages(folder, {p.path: p.text for p in pages}), clean=clean
+        out,
+        lambda folder: written.extend(stream_pages(folder, renderer.pages(catalog, annotations))),
+        clean=clean,
     )
-    return len(pages)
+    return len(written)
+
+
+def stream_pages(folder: Path, pages: Iterable[Page]) -> Iterator[Page]:
+    """Write each page under ``folder`` as it comes; yield it back without its text."""
+    for page in pages:
+        target = folder / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.text, encoding="utf-8", newline="\n")
+        yield Page(page.path, page.title, "")
 
 
 #: The first line of a single-file output: crdoc replaces only files that start with it.
@@ -211,36 +231,38 @@ MARKDOWN_EXTENSIONS: list[Any] = [
 
 def build_site(catalog: Catalog, out: Path, options: SiteOptions) -> int:
     """Render the reference and build the HTML site into ``out`` (or, with ``docs_only``, just
-    the pages and ``nav.yml``). Returns the number of reference pages."""
+    the pages and ``nav.yml``). Returns the number of reference pages. Pages are written to
+    disk as they are rendered, so a big chart's reference never sits in memory."""
     render_options = replace(options.render, flavour="mkdocs", index_name="index.md")
-    pages = markdown_pages(catalog, render_options, options.annotations)
-    if options.previous is not None:
-        pages.append(changes_page(options.previous, catalog))
     title = (
         options.title
         or render_options.title
         or (f"{catalog.chart.name} API reference" if catalog.chart else "CRD reference")
     )
-    project_pages = {page.path: page.text for page in pages}
+    written: list[Page] = []
+
+    def render_into(folder: Path) -> list[Page]:
+        pages = Renderer(render_options).pages(catalog, options.annotations)
+        if options.previous is not None:
+            pages = itertools.chain(pages, [changes_page(options.previous, catalog)])
+        written[:] = stream_pages(folder, pages)
+        return written
 
     if options.docs_only:
-        nav_text = yaml.safe_dump(
-            navigation(catalog, pages, annotations=options.annotations),
-            sort_keys=False,
-            allow_unicode=True,
-        )
 
         def fill_docs(folder: Path) -> None:
-            write_pages(folder, project_pages)
-            (folder / "nav.yml").write_text(nav_text, encoding="utf-8")
+            pages = render_into(folder)
+            nav = navigation(catalog, pages, annotations=options.annotations)
+            text = yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
+            (folder / "nav.yml").write_text(text, encoding="utf-8")
 
         replace_folder(out, fill_docs, clean=options.clean)
-        return len(pages)
+        return len(written)
 
     def fill_site(folder: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="crdoc-mkdocs-") as work:
             project = Path(work)
-            _run_mkdocs(catalog, pages, project, folder, title, options)
+            _run_mkdocs(catalog, render_into, project, folder, title, options)
             shutil.copytree(project / "docs", folder / "_mkdocs" / "docs")
             if (project / "mkdocs.yml").exists():
                 shutil.copy2(project / "mkdocs.yml", folder / "_mkdocs" / "mkdocs.yml")
@@ -249,7 +271,7 @@ def build_site(catalog: Catalog, out: Path, options: SiteOptions) -> int:
         replace_folder(out, fill_site, clean=options.clean)
     else:
         add_release(out, options.release, fill_site, clean=options.clean)
-    return len(pages)
+    return len(written)
 
 
 #: The page listing what changed since an earlier release (``build --previous``).
@@ -320,7 +342,12 @@ def _release_key(version: str) -> tuple:
 
 
 def _run_mkdocs(
-    catalog: Catalog, pages: list[Page], project: Path, site: Path, title: str, options: SiteOptions
+    catalog: Catalog,
+    render_into: Callable[[Path], list[Page]],
+    project: Path,
+    site: Path,
+    title: str,
+    options: SiteOptions,
 ) -> None:
     from mkdocs import config as mkdocs_config
     from mkdocs.commands import build as mkdocs_build
@@ -329,7 +356,7 @@ def _run_mkdocs(
     docs = project / "docs"
     overrides: dict[str, Any] = {"site_dir": str(site)}
     if options.config is None:
-        write_pages(docs, {page.path: page.text for page in pages})
+        pages = render_into(docs)
         _add_shim(docs)
         config_file = project / "mkdocs.yml"
         config_file.write_text(
@@ -349,7 +376,7 @@ def _run_mkdocs(
         config_file = options.config.absolute()
         user = mkdocs_config.load_config(config_file=str(config_file))
         shutil.copytree(user.docs_dir, docs)
-        write_pages(docs / REFERENCE_DIR, {page.path: page.text for page in pages})
+        pages = render_into(docs / REFERENCE_DIR)
         overrides["docs_dir"] = str(docs)
         if options.site_url:
             overrides["site_url"] = options.site_url
