@@ -115,7 +115,12 @@ class Field:
 
 def anchor_for(path: str) -> str:
     """An id for a field path: the path itself, characters outside ``[A-Za-z0-9._-]`` encoded."""
+    if _SAFE_ANCHOR.fullmatch(path):  # nearly every path: nothing to encode
+        return path
     return "".join(c if c.isascii() and (c.isalnum() or c in "._-") else _escape(c) for c in path)
+
+
+_SAFE_ANCHOR = re.compile(r"[A-Za-z0-9._-]*")
 
 
 def _escape(char: str) -> str:
