@@ -667,7 +667,7 @@ def short_location(filename: str, line: int, func: str) -> str:
     if filename == "~":
         return func
     path = filename
-    for marker in ("/site-packages/", str(REPO) + "/"):
+    for marker in ("/site-packages/", "/snapshot/", str(REPO) + "/"):
         if marker in path:
             path = path.split(marker, 1)[1]
             break
@@ -681,6 +681,8 @@ def area_of(filename: str, func: str) -> str:
     if filename == "~":
         match = re.search(r"of '([\w.]+)' objects", func) or re.search(r"method ([\w.]+)", func)
         return "builtins: " + (match.group(1) if match else func)
+    if "/snapshot/crdoc/" in filename:  # crdoc's copy in the temporary folder
+        return "crdoc/" + filename.split("/snapshot/crdoc/", 1)[1]
     if filename.startswith(str(REPO) + "/"):
         return filename[len(str(REPO)) + 1 :]
     if "/site-packages/" in filename:
