@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -40,6 +41,22 @@ def load(
 ) -> Catalog:
     """Read every CRD in ``source``. Problems are collected over all files and raised once as
     :class:`CrdocError` (or logged, with ``skip_invalid``). ``progress`` may wrap the file list."""
+    # Loading builds millions of small containers and no reference cycles: the cyclic garbage
+    # collector would rescan them all again and again (about 45% of the time on big inputs).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(source, options, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(
+    source: str | Path,
+    options: LoadOptions,
+    progress: Callable[[Iterable[SourceFile]], Iterable[SourceFile]] | None,
+) -> Catalog:
     opened = open_source(source, limits=options.limits, allow_http=options.allow_http)
     files: Iterable[SourceFile] = opened.files if progress is None else progress(opened.files)
     found: dict[str, Crd] = {}
