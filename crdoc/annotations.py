@@ -35,12 +35,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from crdoc.errors import CrdocError, raise_collected
 from crdoc.model import Catalog, Crd, Field, Version
-from crdoc.yamlio import _Loader, decode
+from crdoc.yamlio import compose_file, decode
 
 #: The file crdoc looks for beside a chart.
 DEFAULT_FILENAME = "crdoc-annotations.yaml"
@@ -302,15 +301,7 @@ def load_annotations(path: Path) -> AnnotationSet:
 
 def parse_annotations(text: str, where: str) -> AnnotationSet:
     """Check annotations given as text; ``where`` names them in messages."""
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        line = mark.line + 1 if mark is not None else None
-        raise CrdocError(f"invalid YAML: {problem}", path=where, line=line) from None
-    except yaml.YAMLError as exc:
-        raise CrdocError(f"invalid YAML: {exc}", path=where) from None
+    root, _ = compose_file(text, where)
     if root is None:
         return AnnotationSet(where)
     parser = _Parser(where)

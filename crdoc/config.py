@@ -37,7 +37,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from crdoc.annotations import STATUSES, compile_pattern, split_pattern
 from crdoc.errors import CrdocError, raise_collected
 from crdoc.model import Catalog, Field, Version
-from crdoc.yamlio import Limits, _Loader, decode
+from crdoc.yamlio import Limits, compose_file, decode
 
 #: The files :func:`load_config` looks for in a folder, first found wins.
 CONFIG_FILENAMES = ("crdoc.yaml", "crdoc.yml")
@@ -352,16 +352,7 @@ def _read(path: Path) -> bytes:
 def _load_yaml(path: Path) -> CrdocConfig:
     where = str(path)
     text = decode(_read(path), where)
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - crdoc's safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        line = mark.line + 1 if mark is not None else None
-        raise CrdocError(f"invalid YAML: {problem}", path=where, line=line) from None
-    except yaml.YAMLError as exc:
-        raise CrdocError(f"invalid YAML: {exc}", path=where) from None
+    root, data = compose_file(text, where)
     lines: dict[tuple[str, ...], int] = {}
     if root is not None:
         _key_lines(root, (), lines)

@@ -182,15 +182,33 @@ def _yaml_documents(chunk: str, path: str, offset: int, limits: Limits) -> Itera
             if loader.aliased:
                 measure()
             yield Document(data=data, line=node.start_mark.line + 1 + offset, node=node)
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, path, offset) from None
+    except RecursionError:  # the pure-Python parser recurses per nesting level
+        raise CrdocError("YAML nested too deeply", path=path, line=offset + 1) from None
+    finally:
+        loader.dispose()
+
+
+def yaml_error(exc: yaml.YAMLError, path: str, offset: int = 0) -> CrdocError:
+    """A PyYAML error as crdoc's one-line error, at its line in the original file."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise CrdocError(f"invalid YAML: {problem}", path=path, line=line) from None
+        return CrdocError(f"invalid YAML: {problem}", path=path, line=line)
+    return CrdocError(f"invalid YAML: {exc}", path=path)
+
+
+def compose_file(text: str, path: str) -> tuple[Node | None, Any]:
+    """A single-document YAML file (settings, annotations) parsed once: its node tree, for
+    line numbers, and its data."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (None if root is None else loader.construct_document(root))
     except yaml.YAMLError as exc:
-        raise CrdocError(f"invalid YAML: {exc}", path=path) from None
-    except RecursionError:  # the pure-Python parser recurses per nesting level
-        raise CrdocError("YAML nested too deeply", path=path, line=offset + 1) from None
+        raise yaml_error(exc, path) from None
     finally:
         loader.dispose()
 
