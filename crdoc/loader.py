@@ -13,6 +13,7 @@ from pathlib import Path
 from crdoc.crds import crd_manifests, read_crd
 from crdoc.errors import CrdocError, raise_collected
 from crdoc.model import Catalog, Crd
+from crdoc.schema import Sharing, sharing
 from crdoc.sources import SourceFile, open_source
 from crdoc.templating import neutralise
 from crdoc.yamlio import CRD_MARKER, Document, Limits, crd_documents, decode, line_of
@@ -46,7 +47,8 @@ def load(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load(source, options, progress)
+        with sharing() as share:
+            return _load(source, options, progress, share)
     finally:
         if collecting:
             gc.enable()
@@ -56,6 +58,7 @@ def _load(
     source: str | Path,
     options: LoadOptions,
     progress: Callable[[Iterable[SourceFile]], Iterable[SourceFile]] | None,
+    share: Sharing,
 ) -> Catalog:
     opened = open_source(source, limits=options.limits, allow_http=options.allow_http)
     files: Iterable[SourceFile] = opened.files if progress is None else progress(opened.files)
@@ -64,7 +67,8 @@ def _load(
     errors: list[CrdocError] = []
     # Results come back in file order, whether read here or in worker processes, so the
     # merge below (and so the output) is the same either way.
-    for file, (crds, file_errors) in zip(files, _read_all(opened.files, options), strict=True):
+    results = _read_all(opened.files, options, share)
+    for file, (crds, file_errors) in zip(files, results, strict=True):
         errors.extend(file_errors)
         for crd in crds:
             try:
@@ -91,9 +95,12 @@ PARALLEL_THRESHOLD = 16 * 1024 * 1024
 FileResult = tuple[list[Crd], list[CrdocError]]
 
 
-def _read_all(files: tuple[SourceFile, ...], options: LoadOptions) -> Iterator[FileResult]:
+def _read_all(
+    files: tuple[SourceFile, ...], options: LoadOptions, share: Sharing
+) -> Iterator[FileResult]:
     """Each file's CRDs and problems, in file order: in a process pool (one worker per core)
-    for big inputs, here otherwise."""
+    for big inputs, here otherwise. Workers share equal facts within their own results only;
+    what they send back is shared again here, across all of them."""
     workers = options.workers or os.cpu_count() or 1
     big = sum(file.size for file in files) >= PARALLEL_THRESHOLD
     if workers < 2 or len(files) < 2 or not big:
@@ -105,7 +112,12 @@ def _read_all(files: tuple[SourceFile, ...], options: LoadOptions) -> Iterator[F
 
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
-        yield from pool.map(_read_one, files, [options] * len(files))
+        for crds, errors in pool.map(_read_one, files, [options] * len(files)):
+            for crd in crds:
+                for version in crd.versions:
+                    for item in version.fields:
+                        share.field(item)
+            yield crds, errors
 
 
 def _read_one(file: SourceFile, options: LoadOptions) -> FileResult:

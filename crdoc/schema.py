@@ -8,7 +8,8 @@ schemas (segment ``*``). ``additionalProperties: true``/``{}`` adds no field; ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from crdoc.model import STRUCTURAL_KEYWORDS, Field
@@ -50,7 +51,92 @@ def schema_facts(node: Mapping[str, Any], keys: KeyPath = ()) -> Mapping[str, An
     extra = node.get("additionalProperties")
     if extra is not None and not _is_schema_with_content(extra):
         facts["additionalProperties"] = extra
-    return facts
+    return facts if _sharing is None else _sharing.facts(facts)
+
+
+class Sharing:
+    """Equal facts and names stored once, for one load.
+
+    Schemas repeat themselves: the same description is on every copy of an embedded type (a
+    pod template in five CRDs), on every version of a CRD, in every chart of an umbrella. One
+    table per load keeps one copy of each, which is most of the model's memory. Facts are
+    read-only, so sharing them is invisible to readers; equal but differently typed values
+    (``1``, ``1.0``, ``true``) are never merged.
+    """
+
+    __slots__ = ("_facts", "_strings")
+
+    def __init__(self) -> None:
+        self._facts: dict[Any, Any] = {}
+        self._strings: dict[str, str] = {}
+
+    def string(self, text: str) -> str:
+        """The one copy of ``text``."""
+        return self._strings.setdefault(text, text)
+
+    def facts(self, facts: dict[str, Any]) -> dict[str, Any]:
+        """The one copy of a facts mapping (flat ones by their items, nested ones deeply)."""
+        table = self._facts
+        try:
+            key: Any = tuple(facts.items())
+            known = table.get(key)
+        except TypeError:  # a list or mapping among the values
+            try:
+                key = _typed_key(facts)
+                known = table.get(key)
+            except TypeError:  # pragma: no cover - a YAML tag's unhashable object
+                return facts
+            if known is None:
+                self._share_description(facts)
+                table[key] = facts
+                return facts
+            return known
+        if known is None:
+            self._share_description(facts)
+            table[key] = facts
+            return facts
+        if tuple(map(type, known.values())) != tuple(map(type, facts.values())):
+            return facts  # equal but not the same (1 and true): keep both
+        return known
+
+    def _share_description(self, facts: dict[str, Any]) -> None:
+        # The same text also sits in facts that differ otherwise (another type, a default).
+        text = facts.get("description")
+        if type(text) is str:
+            facts["description"] = self._strings.setdefault(text, text)
+
+    def field(self, field: Field) -> None:
+        """Share a field built elsewhere (in a worker process, then pickled here)."""
+        facts = self.facts(field.facts)  # type: ignore[arg-type]
+        if facts is not field.facts:
+            object.__setattr__(field, "facts", facts)
+        object.__setattr__(field, "path", self.string(field.path))
+        object.__setattr__(field, "name", self.string(field.name))
+
+
+def _typed_key(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is dict:
+        return (dict, tuple((_typed_key(k), _typed_key(v)) for k, v in value.items()))
+    if kind is list:
+        return (list, tuple(_typed_key(v) for v in value))
+    return (kind, value)
+
+
+_sharing: Sharing | None = None
+
+
+@contextmanager
+def sharing() -> Iterator[Sharing]:
+    """Share equal facts and names among the fields walked inside this block."""
+    global _sharing
+    outer, _sharing = _sharing, Sharing()
+    try:
+        yield _sharing
+    finally:
+        _sharing = outer
 
 
 def _walk_members(
@@ -64,8 +150,11 @@ def _walk_members(
     if depth > max_depth:
         raise SchemaError(f"schema nested deeper than {max_depth} levels", keys)
     children: list[Field] = []
+    share = _sharing
     for name, child, required, child_keys in _members(node, keys):
         path = f"{prefix}.{name}" if prefix else name
+        if share is not None:
+            path, name = share.string(path), share.string(name)
         slot = len(flat)
         flat.append(None)  # the parent's place, filled once its children are known
         grandchildren = _walk_members(child, path, depth + 1, child_keys, flat, max_depth)

@@ -67,3 +67,74 @@ def test_parallel_read_reports_errors_with_their_lines(
     assert catalog.warnings == (
         f"{tmp_path}/b.yaml:3: CustomResourceDefinition has no 'spec.names' mapping",
     )
+
+
+def _facts_and_texts(catalog):
+    fields = [item for crd in catalog.crds for v in crd.versions for item in v.fields]
+    descriptions = [item.facts["description"] for item in fields if "description" in item.facts]
+    return fields, descriptions
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_equal_facts_are_stored_once(workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kube-prometheus-stack repeats its pod-template descriptions across CRDs: each distinct
+    text (and each distinct facts mapping) is one object, whether read here or in workers;
+    and the model is the same as one built without sharing."""
+    source = corpus_entry("kube-prometheus-stack.tgz")
+    monkeypatch.setattr(loader, "PARALLEL_THRESHOLD", 0)
+    catalog = load(source, LoadOptions(workers=workers))
+    fields, descriptions = _facts_and_texts(catalog)
+    assert len(fields) == 10590
+    distinct_texts = len(set(descriptions))
+    assert distinct_texts == len({id(text) for text in descriptions}) < len(descriptions) / 4
+    distinct = {id(item.facts) for item in fields}
+    assert len(distinct) < len(fields) / 3
+    assert len({id(item.path) for item in fields}) == len({item.path for item in fields})
+
+    with monkeypatch.context() as patched:
+        patched.setattr(loader, "sharing", _no_sharing)
+        unshared = load(source, LoadOptions(workers=1))
+    assert len({id(item.facts) for item in _facts_and_texts(unshared)[0]}) == len(fields)
+    assert unshared == catalog
+    assert _json(unshared) == _json(catalog)
+
+
+def _no_sharing():
+    import contextlib
+
+    from crdoc.schema import Sharing
+
+    return contextlib.nullcontext(Sharing())
+
+
+def test_sharing_never_merges_equal_values_of_other_types(tmp_path: Path) -> None:
+    """1, 1.0 and true are equal in Python but not in a schema: each field keeps its own."""
+    values = ["1", "1.0", "true", "'1'", "[1]", "[true]", "{a: 1}", "{a: true}", "{a: 1.0}"]
+    properties = "".join(
+        f"                f{i}:\n                  type: integer\n                  default: {v}\n"
+        f"                g{i}:\n                  type: integer\n                  default: {v}\n"
+        for i, v in enumerate(values)
+    )
+    (tmp_path / "crd.yaml").write_text(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata: {name: things.example.com}\n"
+        "spec:\n  group: example.com\n  scope: Namespaced\n"
+        "  names: {kind: Thing, plural: things}\n"
+        "  versions:\n    - name: v1\n      served: true\n      storage: true\n"
+        "      schema:\n        openAPIV3Schema:\n          type: object\n          properties:\n"
+        "            spec:\n              type: object\n              properties:\n" + properties
+    )
+    (version,) = load(tmp_path).crds[0].versions
+    defaults = {item.name: item.facts["default"] for item in version.fields if item.depth == 1}
+    expected = [1, 1.0, True, "1", [1], [True], {"a": 1}, {"a": True}, {"a": 1.0}]
+    for i, value in enumerate(expected):
+        for name in (f"f{i}", f"g{i}"):
+            assert defaults[name] == value
+            assert type(defaults[name]) is type(value)
+            if isinstance(value, list | dict):
+                inner = value[0] if isinstance(value, list) else value["a"]
+                got = defaults[name][0] if isinstance(value, list) else defaults[name]["a"]
+                assert type(got) is type(inner)
+    facts = {item.name: item.facts for item in version.fields if item.depth == 1}
+    assert facts["f0"] is facts["g0"]  # equal and same types: shared
+    assert facts["f0"] is not facts["f1"] and facts["f0"] is not facts["f2"]
