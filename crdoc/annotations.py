@@ -38,14 +38,10 @@ from typing import NamedTuple
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from crdoc.errors import CrdocError, raise_collected
-from crdoc.model import Catalog, Crd, Field, Version
+from crdoc.model import STATUSES, Catalog, Crd, Field, Version
+from crdoc.sources import DEFAULT_ANNOTATIONS as DEFAULT_FILENAME
+from crdoc.sources import find_default_annotations
 from crdoc.yamlio import compose_file, decode
-
-#: The file crdoc looks for beside a chart.
-DEFAULT_FILENAME = "crdoc-annotations.yaml"
-
-#: Statuses an annotation may give.
-STATUSES = ("non-functional", "cloud-only", "deprecated", "experimental", "internal")
 
 #: Statuses listed as known limitations.
 LIMITATION_STATUSES = frozenset({"non-functional", "cloud-only", "deprecated"})
@@ -593,17 +589,6 @@ def annotations_for(
     if path is None:
         return empty_annotations()
     return load_annotations(path).resolve(catalog)
-
-
-def find_default_annotations(source: str) -> Path | None:
-    """``crdoc-annotations.yaml`` beside the chart: inside a folder source, next to a file or
-    ``.tgz`` source; ``None`` for URLs and when there is none."""
-    if "://" in source:
-        return None
-    path = Path(source)
-    folder = path if path.is_dir() else path.parent
-    candidate = folder / DEFAULT_FILENAME
-    return candidate if candidate.is_file() else None
 
 
 __all__ = [

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
-from crdoc.annotations import STATUSES, ResolvedAnnotations, annotations_for
-from crdoc.config import CrdocConfig
-from crdoc.dump import write_json, write_text
 from crdoc.loader import LoadOptions, load
-from crdoc.model import Catalog
-from crdoc.sources import SourceFile
+from crdoc.model import STATUSES, Catalog
+from crdoc.sources import SourceFile, find_default_annotations
 from crdoc.yamlio import Limits
+
+if TYPE_CHECKING:
+    # Imported where used: a command imports only what it needs (start-up time counts in CI).
+    from crdoc.annotations import ResolvedAnnotations
 
 
 class SourceParam(click.ParamType):
@@ -95,6 +95,8 @@ def parse_limits(values: Iterable[str]) -> Limits:
     for item in values:
         name, _, raw = item.partition("=")
         if name not in known:
+            import difflib
+
             hint = difflib.get_close_matches(name, known, n=1)
             suggestion = f"; did you mean {hint[0]}?" if hint else ""
             raise click.BadParameter(f"unknown limit {name!r}{suggestion}", param_hint="--limit")
@@ -140,19 +142,27 @@ def load_source(
     quiet: bool,
     limits: Limits | None = None,
     hide: Iterable[str] = (),
-) -> tuple[Catalog, ResolvedAnnotations]:
+) -> tuple[Catalog, ResolvedAnnotations | None]:
     """Load a source and its annotations for a command (progress bar on a terminal)."""
     _setup_logging(quiet)
     options = LoadOptions(
         skip_invalid=skip_invalid, allow_http=allow_http, limits=limits or Limits()
     )
     catalog = load(source, options, progress=None if quiet else _progress)
-    annotations = annotations_for(source, annotations_file, catalog)
-    catalog = annotations.visible(catalog, hide)
+    annotations = None  # no file: nothing annotated, so nothing hidden either
+    path = annotations_file or find_default_annotations(source)
+    if path is not None:
+        from crdoc.annotations import annotations_for
+
+        annotations = annotations_for(source, path, catalog)
+        catalog = annotations.visible(catalog, hide)
     context = click.get_current_context(silent=True)
-    settings = context.find_object(CrdocConfig) if context is not None else None
-    if settings is not None:  # the settings file's include/exclude, after annotations matched
-        catalog = settings.filter(catalog)
+    if context is not None and context.obj is not None:
+        from crdoc.config import CrdocConfig
+
+        settings = context.find_object(CrdocConfig)
+        if settings is not None:  # the settings file's include/exclude, after annotations matched
+            catalog = settings.filter(catalog)
     return catalog, annotations
 
 
@@ -215,6 +225,8 @@ def inspect(source: str, fmt: str, annotations_file: Path | None, **load_flags: 
       crdoc inspect examples/alloydbomni-operator
       crdoc inspect chart.tgz --format json > model.json
     """
+    from crdoc.dump import write_json, write_text
+
     catalog, annotations = load_source(source, annotations_file=annotations_file, **load_flags)
     if fmt == "json":
         write_json(catalog, sys.stdout, annotations)
@@ -399,7 +411,7 @@ def markdown(
 
 def _inject(
     catalog: Catalog,
-    annotations: ResolvedAnnotations,
+    annotations: ResolvedAnnotations | None,
     options: Any,
     readme: Path,
     shift_headings: int,
@@ -422,7 +434,7 @@ def _inject(
 
 def _check_output(
     catalog: Catalog,
-    annotations: ResolvedAnnotations,
+    annotations: ResolvedAnnotations | None,
     options: Any,
     output: Path,
     single_file: bool,
@@ -545,8 +557,10 @@ def coverage(
     catalog, annotations = load_source(
         source, annotations_file=annotations_file, hide=hide, **load_flags
     )
+    from crdoc.annotations import empty_annotations
+
     report = report_module.coverage(catalog, exclude)
-    limitations = annotations.known_limitations(catalog)
+    limitations = (annotations or empty_annotations()).known_limitations(catalog)
     if fmt == "json":
         data = report_module.format_json(report)
         data["limitations"] = [

@@ -23,8 +23,6 @@ names (``--site-url`` is ``site_url`` or ``site-url``; ``--format`` may also be 
 
 from __future__ import annotations
 
-import difflib
-import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from fnmatch import fnmatchcase
@@ -34,9 +32,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from crdoc.annotations import STATUSES, compile_pattern, split_pattern
 from crdoc.errors import CrdocError, raise_collected
-from crdoc.model import Catalog, Field, Version
+from crdoc.model import STATUSES, Catalog, Field, Version
 from crdoc.yamlio import Limits, compose_file, decode
 
 #: The files :func:`load_config` looks for in a folder, first found wins.
@@ -93,6 +90,8 @@ def _statuses(value: Any, folder: Path) -> list[str]:
 def _field_globs(value: Any, folder: Path) -> list[str]:
     items = _strings(value, folder)
     for item in items:
+        from crdoc.annotations import split_pattern
+
         split_pattern(item)  # ValueError for an empty segment
     return items
 
@@ -126,6 +125,8 @@ def _limits(value: Any, folder: Path) -> list[str]:
     result = []
     for name, item in value.items():
         if name not in known:
+            import difflib
+
             close = difflib.get_close_matches(str(name), known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"
             raise ValueError(f"has unknown limit {name!r}{hint}")
@@ -263,6 +264,8 @@ def _chosen(name: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bo
 def _filter_fields(version: Version, include: tuple[str, ...], exclude: tuple[str, ...]) -> Version:
     if not include and not exclude:
         return version
+    from crdoc.annotations import compile_pattern
+
     included = [compile_pattern(p) for p in include]
     excluded = [compile_pattern(p) for p in exclude]
 
@@ -374,6 +377,8 @@ def _key_lines(node: Node, prefix: tuple[str, ...], lines: dict[tuple[str, ...],
 
 
 def _load_toml(path: Path, *, required: bool) -> CrdocConfig | None:
+    import tomllib
+
     where = str(path)
     try:
         document = tomllib.loads(decode(_read(path), where))
@@ -490,6 +495,8 @@ class _Reader:
             return None
 
     def unknown(self, key: Any, known: Iterable[str], keys: tuple[str, ...], where: str) -> None:
+        import difflib
+
         close = difflib.get_close_matches(_norm(str(key)), [_norm(k) for k in known], n=1)
         hint = f"; did you mean {_undo(close[0], known)!r}?" if close else ""
         self.fail(f"unknown key {key!r} {where}{hint}", keys)

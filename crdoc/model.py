@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+#: Statuses a maintainer may give a CRD, version or field in an annotations file.
+STATUSES = ("non-functional", "cloud-only", "deprecated", "experimental", "internal")
+
 #: Schema keywords that shape the field tree rather than describe one field.
 STRUCTURAL_KEYWORDS = frozenset({"properties", "items", "additionalProperties", "required"})
 
@@ -39,6 +42,11 @@ class Field:
     """The node's schema keywords but the structural ones; an array's item facts under ``items``."""
     children: tuple[Field, ...] = ()
     """Fields one level down, in schema order."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled by value, twice as fast as the generic frozen-dataclass state (worker
+        # processes send every field of a big chart back).
+        return _field, (self.path, self.name, self.depth, self.required, self.facts, self.children)
 
     @property
     def type(self) -> str | None:
@@ -111,6 +119,28 @@ class Field:
         """The field's type in Kubernetes terms: ``[]object``, ``map[string]string``,
         ``int-or-string``, ``Quantity``, ``string (date-time)``."""
         return _type_label(self.facts, self.children)
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _field(
+    path: str,
+    name: str,
+    depth: int,
+    required: bool,
+    facts: Mapping[str, Any],
+    children: tuple[Field, ...],
+) -> Field:
+    item = _new(Field)
+    _set(item, "path", path)
+    _set(item, "name", name)
+    _set(item, "depth", depth)
+    _set(item, "required", required)
+    _set(item, "facts", facts)
+    _set(item, "children", children)
+    return item
 
 
 def anchor_for(path: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 import posixpath
-import tarfile
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -24,6 +23,9 @@ import yaml
 from crdoc.errors import CrdocError
 from crdoc.model import ChartInfo
 from crdoc.yamlio import Limits, decode
+
+#: The annotations file crdoc looks for beside a chart.
+DEFAULT_ANNOTATIONS = "crdoc-annotations.yaml"
 
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".tpl")
@@ -235,6 +237,8 @@ class _ArchiveTree:
         self.where_prefix = where_prefix
         self.members: dict[str, bytes] = {}
         self.budget = budget
+        import tarfile  # here: most sources hold no archive, and it is slow to import
+
         try:
             with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
                 for count, member in enumerate(archive, start=1):
@@ -394,3 +398,14 @@ def _file(tree: Any, rel: str, *, templated: bool, chart: ChartInfo | None) -> S
             **common, chart=chart, path=tree.root / rel, max_bytes=tree.limits.max_file_bytes
         )
     return SourceFile(**common, chart=chart, data=tree.read(rel))
+
+
+def find_default_annotations(source: str) -> Path | None:
+    """``crdoc-annotations.yaml`` beside the chart: inside a folder source, next to a file or
+    ``.tgz`` source; ``None`` for URLs and when there is none."""
+    if "://" in source:
+        return None
+    path = Path(source)
+    folder = path if path.is_dir() else path.parent
+    candidate = folder / DEFAULT_ANNOTATIONS
+    return candidate if candidate.is_file() else None

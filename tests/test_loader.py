@@ -138,3 +138,19 @@ def test_sharing_never_merges_equal_values_of_other_types(tmp_path: Path) -> Non
     facts = {item.name: item.facts for item in version.fields if item.depth == 1}
     assert facts["f0"] is facts["g0"]  # equal and same types: shared
     assert facts["f0"] is not facts["f1"] and facts["f0"] is not facts["f2"]
+
+
+def test_fields_pickle_by_value() -> None:
+    """What a worker sends back is the field itself, every attribute in its place."""
+    import pickle
+
+    from crdoc.model import Field
+
+    leaf = Field(path="spec.a.b", name="b", depth=2, required=False, facts={"type": "integer"})
+    parent = Field(
+        path="spec.a", name="a", depth=1, required=True, facts={"x": [1]}, children=(leaf,)
+    )
+    copy = pickle.loads(pickle.dumps(parent))
+    assert copy == parent and copy.children[0] == leaf
+    assert (copy.path, copy.name, copy.depth, copy.required) == ("spec.a", "a", 1, True)
+    assert copy.children[0].facts == {"type": "integer"} and copy.facts == {"x": [1]}
