@@ -46,7 +46,14 @@ class Field:
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled by value, twice as fast as the generic frozen-dataclass state (worker
         # processes send every field of a big chart back).
-        return _field, (self.path, self.name, self.depth, self.required, self.facts, self.children)
+        return new_field, (
+            self.path,
+            self.name,
+            self.depth,
+            self.required,
+            self.facts,
+            self.children,
+        )
 
     @property
     def type(self) -> str | None:
@@ -125,7 +132,7 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-def _field(
+def new_field(
     path: str,
     name: str,
     depth: int,
@@ -133,6 +140,8 @@ def _field(
     facts: Mapping[str, Any],
     children: tuple[Field, ...],
 ) -> Field:
+    """``Field(path=…, …)`` without keyword handling: for the schema walker and unpickling,
+    which build millions."""
     item = _new(Field)
     _set(item, "path", path)
     _set(item, "name", name)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from crdoc.model import STRUCTURAL_KEYWORDS, Field
+from crdoc.model import STRUCTURAL_KEYWORDS, Field, new_field
 
 KeyPath = tuple[str | int, ...]
 
@@ -36,20 +36,18 @@ def walk_schema(
     if not isinstance(root, Mapping):
         raise SchemaError(f"schema must be a mapping, not {_kind(root)}", keys)
     flat: list[Field | None] = []
-    _walk_members(root, "", 0, keys, flat, max_depth)
-    return schema_facts(root, keys), tuple(flat)  # type: ignore[arg-type]
+    _walk_members(root, "", 0, (None, *keys), flat, max_depth)
+    return schema_facts(root), tuple(flat)  # type: ignore[arg-type]
 
 
-def schema_facts(node: Mapping[str, Any], keys: KeyPath = ()) -> Mapping[str, Any]:
+def schema_facts(node: Mapping[str, Any]) -> Mapping[str, Any]:
     """A node's keywords but the structural ones; an array's item facts go under ``items``."""
     facts = {k: v for k, v in node.items() if k not in STRUCTURAL_KEYWORDS}
     items = node.get("items")
-    if isinstance(items, Mapping):
-        facts["items"] = schema_facts(items, (*keys, "items"))
-    elif items is not None:
-        facts["items"] = items
+    if items is not None:
+        facts["items"] = schema_facts(items) if _is_mapping(items) else items
     extra = node.get("additionalProperties")
-    if extra is not None and not _is_schema_with_content(extra):
+    if extra is not None and not (extra and _is_mapping(extra)):
         facts["additionalProperties"] = extra
     return facts if _sharing is None else _sharing.facts(facts)
 
@@ -143,12 +141,14 @@ def _walk_members(
     node: Mapping[str, Any],
     prefix: str,
     depth: int,
-    keys: KeyPath,
+    keys: Any,
     flat: list[Field | None],
     max_depth: int,
 ) -> tuple[Field, ...]:
+    # ``keys`` is a chain ``(parent chain, *steps)``, flattened by _keys only for an error:
+    # building every field's full key path would cost time in proportion to its depth.
     if depth > max_depth:
-        raise SchemaError(f"schema nested deeper than {max_depth} levels", keys)
+        raise SchemaError(f"schema nested deeper than {max_depth} levels", _keys(keys))
     children: list[Field] = []
     share = _sharing
     for name, child, required, child_keys in _members(node, keys):
@@ -158,64 +158,71 @@ def _walk_members(
         slot = len(flat)
         flat.append(None)  # the parent's place, filled once its children are known
         grandchildren = _walk_members(child, path, depth + 1, child_keys, flat, max_depth)
-        field = Field(
-            path=path,
-            name=name,
-            depth=depth,
-            required=required,
-            facts=schema_facts(child, child_keys),
-            children=grandchildren,
-        )
+        field = new_field(path, name, depth, required, schema_facts(child), grandchildren)
         flat[slot] = field
         children.append(field)
     return tuple(children)
 
 
-def _members(node: Mapping[str, Any], keys: KeyPath):
+def _keys(chain: Any) -> KeyPath:
+    parts: list[Any] = []
+    while chain is not None:
+        parts[:0] = chain[1:]
+        chain = chain[0]
+    return tuple(parts)
+
+
+def _is_mapping(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+def _members(node: Mapping[str, Any], keys: Any):
     """``(name, schema, required, keys)`` of a node's children, seen through array items."""
     while True:
         kind = node.get("type")
         if kind is not None and not isinstance(kind, str):
-            raise SchemaError(f"'type' must be a string, not {_kind(kind)}", (*keys, "type"))
+            raise SchemaError(f"'type' must be a string, not {_kind(kind)}", _keys((keys, "type")))
         properties = node.get("properties")
         if properties is not None:
-            if not isinstance(properties, Mapping):
+            if not _is_mapping(properties):
                 raise SchemaError(
                     f"'properties' must be a mapping, not {_kind(properties)}",
-                    (*keys, "properties"),
+                    _keys((keys, "properties")),
                 )
             required = node.get("required") or ()
             if not isinstance(required, list | tuple):
                 raise SchemaError(
-                    f"'required' must be a list, not {_kind(required)}", (*keys, "required")
+                    f"'required' must be a list, not {_kind(required)}",
+                    _keys((keys, "required")),
                 )
             for raw_name, child in properties.items():
-                name = _property_name(raw_name)
-                child_keys = (*keys, "properties", raw_name)
-                if not isinstance(child, Mapping):
+                name = raw_name if type(raw_name) is str else _property_name(raw_name)
+                child_keys = (keys, "properties", raw_name)
+                if not _is_mapping(child):
                     raise SchemaError(
                         f"property {name!r} must be a schema mapping, not {_kind(child)}",
-                        child_keys,
+                        _keys(child_keys),
                     )
                 yield name, child, name in required, child_keys
         extra = node.get("additionalProperties")
-        if _is_schema_with_content(extra):
-            yield "*", extra, False, (*keys, "additionalProperties")
-        elif extra is not None and not isinstance(extra, bool | Mapping):
-            raise SchemaError(
-                f"'additionalProperties' must be a schema or a boolean, not {_kind(extra)}",
-                (*keys, "additionalProperties"),
-            )
+        if extra is not None:
+            if extra and _is_mapping(extra):
+                yield "*", extra, False, (keys, "additionalProperties")
+            elif not isinstance(extra, bool | Mapping):
+                raise SchemaError(
+                    f"'additionalProperties' must be a schema or a boolean, not {_kind(extra)}",
+                    _keys((keys, "additionalProperties")),
+                )
         items = node.get("items")
-        if not isinstance(items, Mapping):
-            if items is not None and not isinstance(items, list):
-                raise SchemaError(f"'items' must be a schema, not {_kind(items)}", (*keys, "items"))
+        if items is None:
             return
-        node, keys = items, (*keys, "items")
-
-
-def _is_schema_with_content(value: Any) -> bool:
-    return isinstance(value, Mapping) and bool(value)
+        if not _is_mapping(items):
+            if not isinstance(items, list):
+                raise SchemaError(
+                    f"'items' must be a schema, not {_kind(items)}", _keys((keys, "items"))
+                )
+            return
+        node, keys = items, (keys, "items")
 
 
 def _property_name(raw: Any) -> str:
