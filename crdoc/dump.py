@@ -64,8 +64,11 @@ def version_data(
     _put(data, "subresources", version.subresources)
     _put(data, "selectableFields", [dict(f) for f in version.selectable_fields])
     _put(data, "schema", version.schema)
-    if annotations is None or crd is None:
-        data["fields"] = [field_data(field) for field in version.fields]
+    if annotations is None or crd is None:  # field_data, inlined: there may be millions
+        data["fields"] = [
+            {"path": f.path, "name": f.name, **f.facts, "required": f.required}
+            for f in version.fields
+        ]
         return data
     _put(data, "annotation", annotation_data(annotations.for_version(crd, version)))
     data["fields"] = [
