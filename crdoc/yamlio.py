@@ -26,6 +26,15 @@ CRD_MARKER = "CustomResourceDefinition"
 # CRD_MARKER skips most of a chart (and its templated, often unparseable, non-CRD manifests).
 _DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+_SEQ_TAG = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+_MAP_TAG = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+
+# An alias is `*` followed at once by a name of these characters (libyaml and PyYAML's scanner
+# both allow no others, and no empty name), and it needs an anchor, `&` and a name. Text with
+# no alias can compose no shared node, so its documents are built without any memo.
+_ALIAS = re.compile(r"\*[0-9A-Za-z_-]")
+_ANCHOR = re.compile(r"&[0-9A-Za-z_-]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,11 +120,181 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
     def construct_string(self, node: Node) -> str:
         return str(self.construct_scalar(node))
 
+    def resolve(self, kind: type, value: str | None, implicit: Any) -> str:
+        """PyYAML's tag resolution, without its per-call overhead (libyaml's composer calls this
+        for every node): quoted scalars are strings at once; a plain scalar is tried only
+        against the implicit resolvers for its first character, in PyYAML's own order.
+
+        Exactly :meth:`yaml.resolver.BaseResolver.resolve` for this loader's resolvers (no
+        wildcard or path resolvers; the class keeps PyYAML's method otherwise)."""
+        if kind is ScalarNode:
+            if implicit[0]:
+                candidates = _FIRST_CHARACTER.get(value[:1])  # type: ignore[index]
+                if candidates is not None:
+                    for tag, regexp in candidates:
+                        if regexp.match(value):
+                            return tag
+            return _STR_TAG
+        if kind is MappingNode:
+            return _MAP_TAG
+        if kind is SequenceNode:
+            return _SEQ_TAG
+        return super().resolve(kind, value, implicit)  # pragma: no cover - no other kinds
+
 
 # A bare `=` resolves to YAML 1.1's "value" tag, which SafeLoader rejects: it is the string "=".
 _Loader.add_constructor("tag:yaml.org,2002:value", _Loader.construct_string)
 # Timestamps stay the text they were written as (Kubernetes reads YAML as JSON: no dates).
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_string)
+
+#: The implicit resolvers by a plain scalar's first character ('' for the empty scalar).
+_FIRST_CHARACTER: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(resolvers)
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+if None in _Loader.yaml_implicit_resolvers or _Loader.yaml_path_resolvers:  # pragma: no cover
+    del _Loader.resolve  # a resolver for any first character, or by path: PyYAML's own method
+else:
+    # Without path resolvers these two, which the composer calls around every node, do
+    # nothing; a builtin as the class attribute is called without binding the loader, so
+    # `slice(parent, index)` and `tuple()` are no-ops that cost no Python frame.
+    _Loader.descend_resolver = slice
+    _Loader.ascend_resolver = tuple
+
+# -- building data from composed nodes --------------------------------------------------------
+#
+# PyYAML's constructor dispatches every node through tables and generators and records every
+# node it built; for the plain data of CRDs (strings, numbers, booleans, null, mappings,
+# lists) one recursive function does the same work several times faster. It leaves anything
+# else to the constructor (the loader above), which then builds the whole document again:
+# other tags (binary, set, omap, custom `!tags`), merge keys, mappings whose keys collapse
+# (duplicates: the constructor reports them, with their line), unhashable keys, any error, and
+# nesting deep enough for a RecursionError. So the data, and every error, are the
+# constructor's.
+
+_CONVERTER = yaml.constructor.SafeConstructor()
+#: Scalar tags other than str: PyYAML's own conversions (YAML 1.1 ints, floats, booleans),
+#: and the two tags crdoc reads as their text.
+_SCALARS: dict[str, Any] = {
+    "tag:yaml.org,2002:int": _CONVERTER.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONVERTER.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _CONVERTER.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _CONVERTER.construct_yaml_null,
+    "tag:yaml.org,2002:value": _Loader.construct_string.__get__(_CONVERTER),
+    "tag:yaml.org,2002:timestamp": _Loader.construct_string.__get__(_CONVERTER),
+}
+
+
+class _Unusual(Exception):
+    """A node the fast builder leaves to the constructor."""
+
+
+def _build(node: Node) -> Any:
+    """The data of a node tree in which no node is shared (no aliases).
+
+    Tags are tested first (the resolver's own string objects: equal at once), the node's class
+    after, as an explicit tag can stand on any kind of node (`!!str {a: 1}`, `!!map x`)."""
+    tag = node.tag
+    if tag == _MAP_TAG:
+        if node.__class__ is not MappingNode:
+            raise _Unusual
+        pairs = node.value
+        data = {}
+        for key_node, value_node in pairs:
+            if key_node.tag == _STR_TAG and key_node.__class__ is ScalarNode:
+                key = key_node.value
+            else:
+                key = _build(key_node)  # a merge key `<<` is an unusual tag
+            if value_node.tag == _STR_TAG and value_node.__class__ is ScalarNode:
+                data[key] = value_node.value
+            else:
+                data[key] = _build(value_node)
+        if len(data) != len(pairs):  # keys collapsed: duplicates, or `1` and `01` (both 1)
+            raise _Unusual
+        return data
+    if tag == _STR_TAG:
+        if node.__class__ is not ScalarNode:
+            raise _Unusual
+        return node.value
+    if tag == _SEQ_TAG:
+        if node.__class__ is not SequenceNode:
+            raise _Unusual
+        return [
+            item.value if item.tag == _STR_TAG and item.__class__ is ScalarNode else _build(item)
+            for item in node.value
+        ]
+    convert = _SCALARS.get(tag)
+    if convert is None or node.__class__ is not ScalarNode:
+        raise _Unusual
+    return convert(node)
+
+
+def _build_shared(root: Node) -> tuple[Any, bool]:
+    """The data of a node tree that may share nodes (aliases), and whether any is shared.
+
+    Like the constructor, each node is built once (memo by identity) and a node met again
+    gives the same object, so building stays linear however aliases multiply; a node met again
+    is what makes the constructor's ``aliased`` true."""
+    built: dict[int, Any] = {}
+    shared = False
+
+    def build(node: Node) -> Any:
+        nonlocal shared
+        key = id(node)
+        if key in built:
+            shared = True
+            return built[key]
+        kind = type(node)
+        if kind is MappingNode:
+            if node.tag != _MAP_TAG:
+                raise _Unusual
+            pairs = node.value
+            mapping: dict[Any, Any] = {}
+            built[key] = mapping
+            for key_node, value_node in pairs:
+                item = build(key_node)
+                mapping[item] = build(value_node)
+            if len(mapping) != len(pairs):
+                raise _Unusual
+            return mapping
+        if kind is SequenceNode:
+            if node.tag != _SEQ_TAG:
+                raise _Unusual
+            sequence: list[Any] = []
+            built[key] = sequence
+            sequence.extend([build(item) for item in node.value])
+            return sequence
+        if kind is ScalarNode:
+            tag = node.tag
+            if tag == _STR_TAG:
+                data = node.value
+            else:
+                convert = _SCALARS.get(tag)
+                if convert is None:
+                    raise _Unusual
+                data = convert(node)
+            built[key] = data
+            return data
+        raise _Unusual  # pragma: no cover - composers make no other nodes
+
+    data = build(root)
+    return data, shared
+
+
+def _may_share(text: str) -> bool:
+    """Whether ``text`` could compose a shared node: it holds an alias and an anchor."""
+    return _ALIAS.search(text) is not None and _ANCHOR.search(text) is not None
+
+
+def _fast_build(node: Node, may_share: bool) -> tuple[Any, bool] | None:
+    """``(data, aliased)`` by the fast builder, or None when the constructor must build it."""
+    try:
+        if may_share:
+            return _build_shared(node)
+        return _build(node), False
+    except Exception:  # anything unusual, any error, or RecursionError: the constructor's
+        return None
 
 
 def decode(data: bytes, path: str) -> str:
@@ -161,12 +340,23 @@ def _json_documents(text: str, path: str) -> Iterator[Document]:
     yield Document(data=data, line=1, node=None)
 
 
-def _yaml_documents(chunk: str, path: str, offset: int, limits: Limits) -> Iterator[Document]:
+def _yaml_documents(
+    chunk: str, path: str, offset: int, limits: Limits, *, fast: bool = True
+) -> Iterator[Document]:
+    """The documents of ``chunk``; ``fast=False`` builds each with the constructor (tests)."""
     loader = _Loader(chunk)
+    may_share = _may_share(chunk)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
+                continue
+            built = _fast_build(node, may_share) if fast else None
+            if built is not None:
+                data, aliased = built
+                if aliased:
+                    _check_expansion(node, limits.max_alias_nodes, path, offset)
+                yield Document(data=data, line=node.start_mark.line + 1 + offset, node=node)
                 continue
             loader.aliased = False
             measured = False
@@ -206,7 +396,10 @@ def compose_file(text: str, path: str) -> tuple[Node | None, Any]:
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
-        return root, (None if root is None else loader.construct_document(root))
+        if root is None:
+            return None, None
+        built = _fast_build(root, _may_share(text))
+        return root, (loader.construct_document(root) if built is None else built[0])
     except yaml.YAMLError as exc:
         raise yaml_error(exc, path) from None
     finally:
