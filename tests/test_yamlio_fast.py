@@ -455,3 +455,22 @@ def test_compose_file_same_as_constructor(corpus: list[tuple[str, str]], tmp_pat
         assert got[0] == expected[0] and (
             same(got[1], expected[1]) if got[0] == "ok" else got[1] == expected[1]
         ), (text[:100], got, expected)
+
+
+@pytest.mark.parametrize("loader", [yaml.SafeLoader, yamlio._Loader])
+def test_alias_names_the_parsers_accept_are_the_ones_may_share_sees(loader) -> None:
+    """The memo-free builder relies on this: an alias whose name the pattern missed would be
+    expanded without limit. Every name character the parser accepts must be one the pattern
+    knows; a parser that starts accepting more fails here, not in production."""
+    known = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
+    candidates = [chr(c) for c in range(33, 127)] + ["é", "ß", "名", "\u00a0", "😀"]
+    for char in candidates:
+        for name in (char, f"a{char}", f"{char}a"):
+            text = f"a: &{name} [1]\nb: *{name}\n"
+            try:
+                data = yaml.load(text, Loader=loader)
+            except yaml.YAMLError:
+                continue
+            if data == {"a": [1], "b": [1]}:  # an alias the parser resolved
+                assert set(name) <= known, name
+                assert yamlio._may_share(text), name
