@@ -629,14 +629,20 @@ class Bench:
 LOCK_WAIT = "<method 'acquire' of '_thread.lock' objects>"
 
 
-def profile_inspect(bench: Bench, item: Input, top: int = 15) -> dict:
-    prefix = bench.work / "inspect.prof"
-    argv = [sys.executable, "-c", PROFILE_SCRIPT, str(prefix), "inspect", str(item.path)]
-    sample = bench.launcher.run([*argv, "--format", "json"], cwd=bench.work)
+def profile_command(bench: Bench, item: Input, command: str, top: int = 15) -> dict:
+    """cProfile of one crdoc command (``inspect`` or ``markdown``) on ``item``, worker
+    processes that read files included."""
+    prefix = bench.work / f"{command}.prof"
+    out = bench.work / f"profile-{command}-out"
+    shutil.rmtree(out, ignore_errors=True)
+    args = crdoc_argv(command, item.path, out)[3:]  # less `python -m crdoc`
+    argv = [sys.executable, "-c", PROFILE_SCRIPT, str(prefix), *args]
+    sample = bench.launcher.run(argv, cwd=bench.work)
+    shutil.rmtree(out, ignore_errors=True)
     main_file = Path(f"{prefix}.main")
     if sample.rc != 0 or not main_file.exists():
-        return {"input": item.name, "error": last_line(sample)}
-    worker_files = sorted(bench.work.glob("inspect.prof.worker*"))
+        return {"input": item.name, "command": command, "error": last_line(sample)}
+    worker_files = sorted(bench.work.glob(f"{command}.prof.worker*"))
     stats = pstats.Stats(str(main_file))
     for file in worker_files:
         stats.add(str(file))
@@ -653,6 +659,8 @@ def profile_inspect(bench: Bench, item: Input, top: int = 15) -> dict:
     rows.sort(reverse=True)
     return {
         "input": item.name,
+        "command": command,
+        "argv": " ".join(["crdoc", args[0], f"<{item.name}>", *args[2:]]).replace(str(out), "DIR"),
         "wall": sample.wall,
         "cpu": sample.cpu,
         "total": sum(by_area.values()),
@@ -981,11 +989,27 @@ def target_table(results: list[Result], small: Result | None, big: Result | None
     return lines
 
 
-def profile_section(profile: dict | None) -> list[str]:
-    if profile is None:
+def profile_section(profiles: list[dict]) -> list[str]:
+    if not profiles:
         return ["Not run."]
+    lines = [
+        "cProfile slows pure-Python code far more than C code (libyaml, the JSON encoder), so "
+        "Python shares are overstated; compare with the timings above. PyYAML's libyaml "
+        "binding (`_yaml.CParser`, Cython) is invisible to cProfile: the libyaml parse and "
+        "compose time is the self time of its Python caller (crdoc's `yamlio` document "
+        'reader). "PyYAML (Python side)" is the tag resolver libyaml calls for every node '
+        "(and the constructor, for the rare documents crdoc's own builder leaves to it).",
+        "",
+    ]
+    for profile in profiles:
+        lines += _one_profile(profile) + [""]
+    return lines
+
+
+def _one_profile(profile: dict) -> list[str]:
+    title = f"### `{profile['command']}` on {profile['input']}"
     if "error" in profile:
-        return [f"The profiled run failed: {profile['error']}"]
+        return [title, "", f"The profiled run failed: {profile['error']}"]
     total = profile["total"]
     if profile["workers"]:
         how = (
@@ -997,14 +1021,10 @@ def profile_section(profile: dict | None) -> list[str]:
     else:
         how = "one process (crdoc did not use worker processes, or they could not be profiled)"
     lines = [
-        f"`crdoc inspect <{profile['input']}> --format json > /dev/null` under cProfile: "
-        f"{profile['wall']:.1f} s wall, {profile['cpu']:.1f} s CPU; {how}. {total:.1f} s of "
-        "profiled time. cProfile slows pure-Python code far more than C code (libyaml), so "
-        "Python shares are overstated; compare with the floor and `inspect` timings above. "
-        "PyYAML's libyaml binding (`_yaml.CParser`, Cython) is invisible to cProfile: the "
-        "libyaml parse and compose time is the self time of its Python caller (crdoc's "
-        '`yamlio` document reader), while the "PyYAML (Python side)" rows are the '
-        "constructor and resolver, which the floor runs as well.",
+        title,
+        "",
+        f"`{profile['argv']}` under cProfile: {profile['wall']:.1f} s wall, "
+        f"{profile['cpu']:.1f} s CPU; {how}. {total:.1f} s of profiled time.",
         "",
         "By file or area (sum of tottime):",
         "",
@@ -1075,7 +1095,7 @@ class Report:
     results: list[Result]
     small: Result | None
     big: Result | None
-    profile: dict | None
+    profiles: list[dict]
     peer: dict | None
     notes: list[str]
     skipped: list[str]
@@ -1146,7 +1166,7 @@ def write_report(out: Path, report: Report) -> None:
     else:
         lines.append("Scaled inputs not measured.")
     lines += ["", "## Targets", "", *target_table(report.results, report.small, report.big), ""]
-    lines += ["## Where the time goes", "", *profile_section(report.profile), ""]
+    lines += ["## Where the time goes", "", *profile_section(report.profiles), ""]
     lines += ["## Peer: mkdocs-crd-viewer", "", *peer_section(report.peer), ""]
     failures = [
         f"- {result.input.name} {name}: {last_line(series.failed)}"
@@ -1302,15 +1322,18 @@ def run(args: argparse.Namespace, budget: float | None, launcher: Launcher, work
         else:
             peer = {"error": "left out for the time budget"}
 
-    # 3. The profile of `inspect` on the biggest input (on the smaller one if time is short).
-    profile = None
-    if not args.no_profile and scaled:
-        for item in (scaled[-1], scaled[0]):
-            estimate = 2.5 * (result_of(item).series["inspect"].wall or 60) + 5
-            if bench.affordable(f"profile of inspect on {item.name}", estimate):
-                log(f"profiling crdoc inspect on {item.name}")
-                profile = profile_inspect(bench, item)
+    # 3. Profiles: `inspect` on the biggest input, `markdown` on the smaller one (each on a
+    # smaller input when time is short).
+    profiles: list[dict] = []
+    plan = (("inspect", (scaled[-1], scaled[0])), ("markdown", (scaled[0],)))
+    for command, items in plan if not args.no_profile and scaled else ():
+        for item in items:
+            estimate = 2.5 * (result_of(item).series[command].wall or 60) + 5
+            if bench.affordable(f"profile of {command} on {item.name}", estimate):
+                log(f"profiling crdoc {command} on {item.name}")
+                profile = profile_command(bench, item, command)
                 log(f"  profiled run: {profile.get('wall', 0):.1f} s {profile.get('error', '')}")
+                profiles.append(profile)
                 break
 
     # 4. More repetitions of the corpus entries (and the peer), full builds separately.
@@ -1352,7 +1375,7 @@ def run(args: argparse.Namespace, budget: float | None, launcher: Launcher, work
         results=ordered,
         small=result_of(scaled[0]) if scaled else None,
         big=result_of(scaled[-1]) if scaled else None,
-        profile=profile,
+        profiles=profiles,
         peer=peer,
         notes=notes,
         skipped=bench.skipped,
