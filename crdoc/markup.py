@@ -7,6 +7,7 @@ as finished Markdown (:class:`markupsafe.Markup`): chart text is escaped by defa
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -78,6 +79,12 @@ def inline(text: str) -> Markup:
 def description(text: str) -> Markup:
     """A Kubernetes description (plain text) as Markdown blocks: paragraphs and lists kept,
     wrapped lines joined, URLs linked, everything else escaped."""
+    if type(text) is str:  # versions and CRDs repeat descriptions: convert each text once
+        return _description_cached(text)
+    return _description(text)
+
+
+def _description(text: str) -> Markup:
     blocks: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text.strip()):
         lines = [line.rstrip() for line in paragraph.split("\n") if line.strip()]
@@ -113,6 +120,10 @@ def description(text: str) -> Markup:
     return Markup("\n\n".join(blocks))
 
 
+# Bounded: a big catalog's descriptions would otherwise all stay in memory.
+_description_cached = functools.lru_cache(maxsize=8192)(_description)
+
+
 def _join(lines: list[str], is_item: bool) -> str:
     text = inline(" ".join(line.strip() for line in lines))
     return f"- {text}" if is_item else str(text)
@@ -131,12 +142,25 @@ def first_sentence(text: str, limit: int = 160) -> Markup:
 
 def code(value: Any) -> Markup:
     """Inline code, fenced with enough backticks (``<``, ``{`` are literal in code)."""
+    if type(value) is str:  # names, paths and types repeat on every page: fence each once
+        return _code_cached(value)
+    return _code(value)
+
+
+def _code(value: Any) -> Markup:
     text = value if isinstance(value, str) else json_value(value)
-    text = text.replace("\r", " ").replace("\n", " ")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    if "\r" in text or "\n" in text:
+        text = text.replace("\r", " ").replace("\n", " ")
+    if "`" not in text:  # the common case: one backtick, no padding unless blank
+        return Markup(f"`{text}`" if text.strip() else f"` {text} `")
+    longest = max(len(run) for run in _BACKTICKS.findall(text))
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
     return Markup(f"{fence}{pad}{text}{pad}{fence}")
+
+
+_BACKTICKS = re.compile(r"`+")
+_code_cached = functools.lru_cache(maxsize=16384)(_code)
 
 
 def code_cell(value: Any, flavour: str = "github") -> Markup:

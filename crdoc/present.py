@@ -78,6 +78,8 @@ def percent(part: int, whole: int) -> Markup:
 
 def constraints(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Every validation keyword of one schema node as ``(label, readable text)`` pairs."""
+    if _CONSTRAINT_KEYWORDS.isdisjoint(facts):  # most fields: nothing to say
+        return []
     out: list[tuple[str, str]] = []
     bound = _range(facts, "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "value")
     if bound:
@@ -100,6 +102,28 @@ def constraints(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
         if keyword in facts:
             out.append((keyword, json_value(facts[keyword])))
     return out
+
+
+# Every keyword constraints() reads: a node with none of them has no constraints.
+_CONSTRAINT_KEYWORDS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "minProperties",
+        "maxProperties",
+        "multipleOf",
+        "pattern",
+        "uniqueItems",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+    }
+)
 
 
 def _range(
