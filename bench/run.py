@@ -234,6 +234,7 @@ def child_env(work: Path) -> dict[str, str]:
     compile crdoc afresh, which an installed crdoc never does; warm-up runs fill the cache)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["CRDOC_CACHE_DIR"] = str(work / "template-cache")  # compiled Jinja templates, likewise
     env["PYTHONPATH"] = os.pathsep.join(
         [str(work / "snapshot"), *filter(None, [os.environ.get("PYTHONPATH")])]
     )
@@ -1123,9 +1124,10 @@ def write_report(out: Path, report: Report) -> None:
         "## Method",
         "",
         "- Every number is a whole process, interpreter start-up and imports included, started "
-        "by a small launcher process with the benchmark's interpreter (bytecode cached in the "
-        "benchmark's temporary folder and warmed up by unrecorded runs first, as for an "
-        "installed crdoc); crdoc is imported from a copy of `crdoc/` and `templates/` taken "
+        "by a small launcher process with the benchmark's interpreter (Python bytecode and "
+        "crdoc's compiled templates, `CRDOC_CACHE_DIR`, cached in the benchmark's temporary "
+        "folder and warmed up by unrecorded runs first, as for an installed crdoc); crdoc is "
+        "imported from a copy of `crdoc/` and `templates/` taken "
         "at the start, so edits to the checkout during a run do not mix versions. Time is "
         "wall-clock, the "
         "median over the runs; CPU is user+system of the process and the workers it reaped. "

@@ -28,6 +28,7 @@ from crdoc.yamlio import Limits, decode
 DEFAULT_ANNOTATIONS = "crdoc-annotations.yaml"
 
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+_BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml's, when present
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".tpl")
 _ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -315,7 +316,7 @@ def _read_chart(tree: Any, root: str) -> ChartInfo:
     label = tree.where(root + "Chart.yaml")
     try:
         # BaseLoader keeps every scalar as written: version 0.10 stays "0.10", as Helm reads it.
-        data = yaml.load(decode(tree.read(root + "Chart.yaml"), label), Loader=yaml.BaseLoader)
+        data = yaml.load(decode(tree.read(root + "Chart.yaml"), label), Loader=_BaseLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CrdocError(

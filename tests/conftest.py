@@ -13,6 +13,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE_CHART = ROOT / "examples" / "alloydbomni-operator"
 CORPUS = Path(os.environ.get("CRDOC_CORPUS", ROOT.parent / "shared" / "corpus"))
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _template_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Compiled templates go to a folder of the test run's own, never the user's cache."""
+    before = os.environ.get("CRDOC_CACHE_DIR")
+    os.environ["CRDOC_CACHE_DIR"] = str(tmp_path_factory.mktemp("template-cache"))
+    yield
+    if before is None:
+        del os.environ["CRDOC_CACHE_DIR"]
+    else:
+        os.environ["CRDOC_CACHE_DIR"] = before
+
+
 #: name → (CRDs, versions, fields, undocumented), as ../shared/corpus/MANIFEST.md gives them.
 CORPUS_COUNTS = {
     "cloudnative-pg": (11, 11, 2614, 108),
