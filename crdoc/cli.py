@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import fields
@@ -35,14 +34,20 @@ class SourceParam(click.ParamType):
         self.fail(f"{text!r}: no such file or folder (nor a URL)", param, ctx)
 
 
-class _EchoHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"{record.levelname.capitalize()}: {record.getMessage()}", err=True)
+#: The files a settings file may be, in the current folder (crdoc.config reads them).
+SETTINGS_FILES = ("crdoc.yaml", "crdoc.yml", "pyproject.toml")
 
 
 def _setup_logging(quiet: bool) -> None:
+    """Print what crdoc logs (the problems ``--skip-invalid`` skips) as ``Warning: …`` lines."""
+    import logging  # here: only runs that skip problems log anything
+
+    class EchoHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(f"{record.levelname.capitalize()}: {record.getMessage()}", err=True)
+
     logger = logging.getLogger("crdoc")
-    logger.handlers[:] = [_EchoHandler()]
+    logger.handlers[:] = [EchoHandler()]
     logger.setLevel(logging.ERROR if quiet else logging.INFO)
     logger.propagate = False
 
@@ -144,7 +149,8 @@ def load_source(
     hide: Iterable[str] = (),
 ) -> tuple[Catalog, ResolvedAnnotations | None]:
     """Load a source and its annotations for a command (progress bar on a terminal)."""
-    _setup_logging(quiet)
+    if skip_invalid:
+        _setup_logging(quiet)
     options = LoadOptions(
         skip_invalid=skip_invalid, allow_http=allow_http, limits=limits or Limits()
     )
@@ -196,6 +202,8 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
     Example:
       crdoc build examples/alloydbomni-operator -o site/
     """
+    if config_file is None and not any(Path(name).is_file() for name in SETTINGS_FILES):
+        return  # no settings here: skip importing their reader
     from crdoc.config import COMMAND_OPTIONS, load_config
 
     settings = load_config(config_file or Path.cwd())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -17,8 +16,6 @@ from crdoc.schema import Sharing, sharing
 from crdoc.sources import SourceFile, open_source
 from crdoc.templating import neutralise
 from crdoc.yamlio import CRD_MARKER, Document, Limits, crd_documents, decode, line_of
-
-log = logging.getLogger("crdoc")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,8 +73,12 @@ def _load(
             except CrdocError as error:
                 errors.append(error)
     if options.skip_invalid:
-        for error in errors:
-            log.warning("skipped: %s", error.located())
+        if errors:
+            import logging  # here: only skipped problems are logged
+
+            log = logging.getLogger("crdoc")
+            for error in errors:
+                log.warning("skipped: %s", error.located())
     else:
         raise_collected(errors)
     crds = tuple(found[key] for key in sorted(found, key=lambda k: tuple(k.split("/", 1))))

@@ -284,3 +284,10 @@ def test_filter_includes_fields_with_their_parents_and_children() -> None:
     bare = filter_catalog(catalog, include=Filters(fields=("no.such.field",)))
     assert [c.key for c in bare.crds] == [c.key for c in catalog.crds]
     assert all(not v.fields for c in bare.crds for v in c.versions)
+
+
+def test_cli_looks_for_the_files_the_reader_reads() -> None:
+    """The command line skips importing the settings reader unless one of these exists."""
+    from crdoc import cli, config
+
+    assert (*config.CONFIG_FILENAMES, config.PYPROJECT) == cli.SETTINGS_FILES
