@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -683,7 +684,13 @@ def schema(
 
 def main() -> None:
     """The console script."""
-    cli(prog_name="crdoc")
+    try:
+        cli(prog_name="crdoc")
+    finally:
+        # The process ends here: its objects need no cycle collection, yet the interpreter
+        # would scan all of them (modules, the model) again and again while shutting down
+        # (~10% of a small chart's `inspect`). Frozen, they are left to the operating system.
+        gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover
