@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from crdoc.model import STRUCTURAL_KEYWORDS, Field, new_field
@@ -36,20 +37,25 @@ def walk_schema(
     if not isinstance(root, Mapping):
         raise SchemaError(f"schema must be a mapping, not {_kind(root)}", keys)
     flat: list[Field | None] = []
-    _walk_members(root, "", 0, (None, *keys), flat, max_depth)
-    return schema_facts(root), tuple(flat)  # type: ignore[arg-type]
+    share = _sharing.get()
+    _walk_members(root, "", 0, (None, *keys), flat, max_depth, share)
+    return _facts(root, share), tuple(flat)  # type: ignore[arg-type]
 
 
 def schema_facts(node: Mapping[str, Any]) -> Mapping[str, Any]:
     """A node's keywords but the structural ones; an array's item facts go under ``items``."""
+    return _facts(node, _sharing.get())
+
+
+def _facts(node: Mapping[str, Any], share: Sharing | None) -> Mapping[str, Any]:
     facts = {k: v for k, v in node.items() if k not in STRUCTURAL_KEYWORDS}
     items = node.get("items")
     if items is not None:
-        facts["items"] = schema_facts(items) if _is_mapping(items) else items
+        facts["items"] = _facts(items, share) if _is_mapping(items) else items
     extra = node.get("additionalProperties")
     if extra is not None and not (extra and _is_mapping(extra)):
         facts["additionalProperties"] = extra
-    return facts if _sharing is None else _sharing.facts(facts)
+    return facts if share is None else share.facts(facts)
 
 
 class Sharing:
@@ -123,18 +129,19 @@ def _typed_key(value: Any) -> Any:
     return (kind, value)
 
 
-_sharing: Sharing | None = None
+# Per thread (and inherited by forked workers): loads in other threads keep their own tables.
+_sharing: ContextVar[Sharing | None] = ContextVar("crdoc_sharing", default=None)
 
 
 @contextmanager
 def sharing() -> Iterator[Sharing]:
     """Share equal facts and names among the fields walked inside this block."""
-    global _sharing
-    outer, _sharing = _sharing, Sharing()
+    share = Sharing()
+    token = _sharing.set(share)
     try:
-        yield _sharing
+        yield share
     finally:
-        _sharing = outer
+        _sharing.reset(token)
 
 
 def _walk_members(
@@ -144,21 +151,21 @@ def _walk_members(
     keys: Any,
     flat: list[Field | None],
     max_depth: int,
+    share: Sharing | None,
 ) -> tuple[Field, ...]:
     # ``keys`` is a chain ``(parent chain, *steps)``, flattened by _keys only for an error:
     # building every field's full key path would cost time in proportion to its depth.
     if depth > max_depth:
         raise SchemaError(f"schema nested deeper than {max_depth} levels", _keys(keys))
     children: list[Field] = []
-    share = _sharing
     for name, child, required, child_keys in _members(node, keys):
         path = f"{prefix}.{name}" if prefix else name
         if share is not None:
             path, name = share.string(path), share.string(name)
         slot = len(flat)
         flat.append(None)  # the parent's place, filled once its children are known
-        grandchildren = _walk_members(child, path, depth + 1, child_keys, flat, max_depth)
-        field = new_field(path, name, depth, required, schema_facts(child), grandchildren)
+        grandchildren = _walk_members(child, path, depth + 1, child_keys, flat, max_depth, share)
+        field = new_field(path, name, depth, required, _facts(child, share), grandchildren)
         flat[slot] = field
         children.append(field)
     return tuple(children)

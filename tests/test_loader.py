@@ -154,3 +154,21 @@ def test_fields_pickle_by_value() -> None:
     assert copy == parent and copy.children[0] == leaf
     assert (copy.path, copy.name, copy.depth, copy.required) == ("spec.a", "a", 1, True)
     assert copy.children[0].facts == {"type": "integer"} and copy.facts == {"x": [1]}
+
+
+def test_loads_in_threads_keep_their_own_sharing() -> None:
+    """The plugin (mkdocs serve) or a library may load in several threads at once: each load
+    shares within itself, gives the model a lone load gives, and leaves nothing behind."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from crdoc import schema
+
+    sources = [corpus_entry(name) for name in ("traefik", "gateway-api-standard")] * 2
+    alone = {str(source): _json(load(source)) for source in sources}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda source: _json(load(source)), sources))
+    assert together == [alone[str(source)] for source in sources]
+    assert schema._sharing.get() is None
+    with schema.sharing() as share:
+        assert schema._sharing.get() is share
+    assert schema._sharing.get() is None
