@@ -52,10 +52,13 @@ def neutralise(text: str, *, first_branch: bool = False) -> str:
     # `define` (a definition, not output) or, with first_branch, inside an else branch.
     frames: list[list[object]] = []
     dropping = False
+    # The line breaks inside an action spanning lines are put back after the rest of the line
+    # it ends on, so that text right after it (`}}-x`) stays beside its key.
+    pending = 0
     pos = 0
     for match in _ACTION.finditer(text):
-        between = text[pos : match.start()]
-        out.append("\n" * between.count("\n") if dropping else between)
+        between, pending = _after_pending(text[pos : match.start()], pending, dropping)
+        out.append(between)
         action = match.group()
         keyword = _KEYWORD.match(action)
         word = keyword.group(1) if keyword else ""
@@ -66,7 +69,8 @@ def neutralise(text: str, *, first_branch: bool = False) -> str:
             sentinel = _BLOCK_SENTINEL
         else:
             sentinel = _SENTINEL
-        out.append(("" if dropping else sentinel) + "\n" * action.count("\n"))
+        out.append("" if dropping else sentinel)
+        pending += action.count("\n")
         pos = match.end()
 
         if word in _OPENS:
@@ -81,9 +85,22 @@ def neutralise(text: str, *, first_branch: bool = False) -> str:
             kind == "define" or (first_branch and in_else and kind != "range")
             for kind, in_else in frames
         )
-    rest = text[pos:]
-    out.append("\n" * rest.count("\n") if dropping else rest)
+    rest, pending = _after_pending(text[pos:], pending, dropping)
+    out.append(rest + "\n" * pending)
     return "\n".join(_settle(line) for line in "".join(out).split("\n"))
+
+
+def _after_pending(between: str, pending: int, dropping: bool) -> tuple[str, int]:
+    """The text between two actions (all but its line breaks when dropping), with ``pending``
+    line breaks put in at its first one; and the line breaks still pending after it."""
+    if dropping:
+        return "\n" * (between.count("\n") + pending), 0
+    if not pending:
+        return between, 0
+    cut = between.find("\n")
+    if cut < 0:
+        return between, pending
+    return between[:cut] + "\n" * pending + between[cut:], 0
 
 
 def _settle(line: str) -> str:

@@ -143,9 +143,6 @@ def test_neutralise_inline_control_actions_vanish() -> None:
     assert yaml.safe_load(neutralise(text)) == {"nullable": True}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: text after a multi-line inline action lands at column 0"
-)
 def test_neutralise_inline_action_over_lines_with_text_after() -> None:
     """An inline action spanning lines, followed by more text (``}}-x``), still gives a value
     and keeps the mapping around it valid."""
@@ -298,3 +295,24 @@ def test_templated_error_is_skipped_with_skip_invalid() -> None:
         f"{chart}/templates/bad-schema.yaml:31: 'properties' must be a mapping, not a list",
         f"{chart}/templates/bad-yaml.yaml:16: invalid YAML: {INVALID_MAPPING}",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # another action on the line the first one ends on
+        ("a: {{ .X\n  }}-{{ .Y }}\nb: 1\n", f"a: {PLACEHOLDER}-{PLACEHOLDER}\n\nb: 1\n"),
+        # two actions over lines in a row
+        ("a: {{ .X\n }}{{ .Y\n }}z\nb: 1\n", f"a: {PLACEHOLDER}{PLACEHOLDER}z\n\n\nb: 1\n"),
+        # at the end of the file, with no line break after it
+        ("a: {{ .X\n  }}", f"a: {PLACEHOLDER}\n"),
+        # a control action over lines, alone on its lines
+        ("{{- if and\n  .Values.x }}\na: 1\n{{- end }}\n", "\n\na: 1\n\n"),
+    ],
+)
+def test_neutralise_keeps_text_after_actions_over_lines_on_their_line(
+    text: str, expected: str
+) -> None:
+    out = neutralise(text)
+    assert out == expected
+    assert out.count("\n") == text.count("\n")
