@@ -79,29 +79,24 @@ class Sharing:
         return self._strings.setdefault(text, text)
 
     def facts(self, facts: dict[str, Any]) -> dict[str, Any]:
-        """The one copy of a facts mapping (flat ones by their items, nested ones deeply)."""
-        table = self._facts
+        """The one copy of a facts mapping. Facts of plain values (the usual ones) are keyed by
+        their items and the types of their keys and values; others (nested values, floats) by
+        a key that spells every type, and floats exactly (``-0.0`` is not ``0.0``)."""
+        types = tuple(map(type, facts.values()))
+        key: Any = None
+        if float not in types and dict not in types and list not in types:
+            key = (tuple(facts.items()), types, tuple(map(type, facts)))
         try:
-            key: Any = tuple(facts.items())
-            known = table.get(key)
-        except TypeError:  # a list or mapping among the values
-            try:
+            if key is None:
                 key = _typed_key(facts)
-                known = table.get(key)
-            except TypeError:  # pragma: no cover - a YAML tag's unhashable object
-                return facts
-            if known is None:
-                self._share_description(facts)
-                table[key] = facts
-                return facts
-            return known
-        if known is None:
-            self._share_description(facts)
-            table[key] = facts
+            known = self._facts.get(key)
+        except (TypeError, RecursionError):  # a YAML tag's object; nesting deeper than Python
             return facts
-        if tuple(map(type, known.values())) != tuple(map(type, facts.values())):
-            return facts  # equal but not the same (1 and true): keep both
-        return known
+        if known is not None:
+            return known
+        self._share_description(facts)
+        self._facts[key] = facts
+        return facts
 
     def _share_description(self, facts: dict[str, Any]) -> None:
         # The same text also sits in facts that differ otherwise (another type, a default).
@@ -119,6 +114,8 @@ class Sharing:
 
 
 def _typed_key(value: Any) -> Any:
+    """A hashable key equal only for values a schema reads the same: types spelt out (``1``,
+    ``1.0`` and ``true`` differ) and floats by their exact bits (``-0.0`` and ``0.0`` differ)."""
     kind = type(value)
     if kind is str:
         return value
@@ -126,6 +123,8 @@ def _typed_key(value: Any) -> Any:
         return (dict, tuple((_typed_key(k), _typed_key(v)) for k, v in value.items()))
     if kind is list:
         return (list, tuple(_typed_key(v) for v in value))
+    if kind is float:
+        return (float, value.hex())
     return (kind, value)
 
 

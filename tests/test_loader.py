@@ -172,3 +172,52 @@ def test_loads_in_threads_keep_their_own_sharing() -> None:
     with schema.sharing() as share:
         assert schema._sharing.get() is share
     assert schema._sharing.get() is None
+
+
+def _crd_with(properties: str) -> str:
+    return (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata: {name: things.example.com}\n"
+        "spec:\n  group: example.com\n  scope: Namespaced\n"
+        "  names: {kind: Thing, plural: things}\n"
+        "  versions:\n    - name: v1\n      served: true\n      storage: true\n"
+        "      schema:\n        openAPIV3Schema:\n          type: object\n          properties:\n"
+        + properties
+    )
+
+
+def test_sharing_keeps_signed_zeros_and_key_types_apart(tmp_path: Path) -> None:
+    """-0.0 equals 0.0 and a key 1 equals true in Python; in a schema they differ, and one
+    field's spelling must never show on another's (whichever was read first)."""
+    fields = {
+        "a": "{minimum: 0.0}",
+        "b": "{minimum: -0.0}",
+        "c": "{x-k: [0.0]}",
+        "d": "{x-k: [-0.0]}",
+        "e": "{type: string, 1: x}",
+        "f": "{type: string, true: x}",
+        "g": "{type: string, 1.0: x}",
+    }
+    properties = "".join(f"            {name}: {facts}\n" for name, facts in fields.items())
+    (tmp_path / "crd.yaml").write_text(_crd_with(properties), encoding="utf-8")
+    (version,) = load(tmp_path).crds[0].versions
+    facts = {item.name: item.facts for item in version.fields}
+    assert str(facts["a"]["minimum"]) == "0.0" and str(facts["b"]["minimum"]) == "-0.0"
+    assert str(facts["c"]["x-k"][0]) == "0.0" and str(facts["d"]["x-k"][0]) == "-0.0"
+    keys = {name: [k for k in facts[name] if k != "type"][0] for name in "efg"}
+    assert [type(key) for key in keys.values()] == [int, bool, float]
+    assert '"minimum": -0.0' in _json(load(tmp_path))
+
+
+def test_sharing_survives_values_nested_deeper_than_python_recurses(tmp_path: Path) -> None:
+    """A vendor keyword nested 800 deep loads as before (it is left unshared), with no
+    traceback."""
+    deep = "[" * 800 + "1" + "]" * 800
+    (tmp_path / "crd.yaml").write_text(
+        _crd_with(f"            a:\n              x-deep: {deep}\n"), encoding="utf-8"
+    )
+    (version,) = load(tmp_path).crds[0].versions
+    value = version.fields[0].facts["x-deep"]
+    for _ in range(800):
+        value = value[0]
+    assert value == 1

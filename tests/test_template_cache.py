@@ -81,15 +81,55 @@ def test_unwritable_cache_does_not_fail_a_run(
 
 
 def test_old_caches_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only folders named as crdoc names its caches go, the oldest first."""
     monkeypatch.setenv("CRDOC_CACHE_DIR", str(tmp_path))
     for index in range(render.KEEP_CACHES + 3):
-        old = tmp_path / f"templates-old{index:02d}-mkdocs"
+        old = tmp_path / f"templates-{index:016x}-mkdocs"
         old.mkdir()
         os.utime(old, ns=(index * 10**9, index * 10**9))
-    (tmp_path / "unrelated").mkdir()
+    for name in ("unrelated", "templates-mine", "templates-0123-mkdocs"):
+        (tmp_path / name).mkdir()
     render.template_cache("mkdocs")
     kept = _caches(tmp_path)
-    assert len(kept) == render.KEEP_CACHES
-    assert tmp_path / f"templates-old{render.KEEP_CACHES + 2:02d}-mkdocs" in kept
-    assert tmp_path / "templates-old00-mkdocs" not in kept
-    assert (tmp_path / "unrelated").is_dir()
+    assert len(kept) == render.KEEP_CACHES + 2  # 8 of crdoc's (the new one too), 2 not
+    assert tmp_path / f"templates-{render.KEEP_CACHES + 2:016x}-mkdocs" in kept
+    assert tmp_path / f"templates-{0:016x}-mkdocs" not in kept
+    for name in ("unrelated", "templates-mine", "templates-0123-mkdocs"):
+        assert (tmp_path / name).is_dir()
+
+
+def test_damaged_cache_entries_are_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CRDOC_CACHE_DIR", str(tmp_path))
+    first = _pages(RenderOptions())
+    (folder,) = _caches(tmp_path)
+    entries = sorted(folder.iterdir())
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[:12])  # truncated after the magic
+    assert _pages(RenderOptions()) == first
+    assert all(entry.stat().st_size > 12 for entry in entries)  # rewritten
+
+
+def test_no_cache_where_others_could_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiled templates are code: a folder group or others may write to is not used."""
+    monkeypatch.setenv("CRDOC_CACHE_DIR", str(tmp_path / "shared"))
+    (tmp_path / "shared").mkdir(mode=0o777)
+    (tmp_path / "shared").chmod(0o777)
+    assert render.template_cache("mkdocs") is None
+    (tmp_path / "shared").chmod(0o700)
+    assert render.template_cache("mkdocs") is not None
+    (folder,) = _caches(tmp_path / "shared")
+    folder.chmod(0o770)
+    assert render.template_cache("mkdocs") is None
+
+
+def test_no_cache_without_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No home folder (a container user missing from passwd): nothing lands in the working
+    folder."""
+    monkeypatch.delenv("CRDOC_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    monkeypatch.chdir(tmp_path)
+    assert render.template_cache("mkdocs") is None
+    assert list(tmp_path.iterdir()) == []
