@@ -116,13 +116,8 @@ def test_sharing_never_merges_equal_values_of_other_types(tmp_path: Path) -> Non
         for i, v in enumerate(values)
     )
     (tmp_path / "crd.yaml").write_text(
-        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
-        "metadata: {name: things.example.com}\n"
-        "spec:\n  group: example.com\n  scope: Namespaced\n"
-        "  names: {kind: Thing, plural: things}\n"
-        "  versions:\n    - name: v1\n      served: true\n      storage: true\n"
-        "      schema:\n        openAPIV3Schema:\n          type: object\n          properties:\n"
-        "            spec:\n              type: object\n              properties:\n" + properties
+        _crd_with("            spec:\n              type: object\n              properties:\n")
+        + properties
     )
     (version,) = load(tmp_path).crds[0].versions
     defaults = {item.name: item.facts["default"] for item in version.fields if item.depth == 1}
