@@ -368,7 +368,10 @@ def _yaml_documents(
                     _check_expansion(root, limits.max_alias_nodes, path, offset)
 
             loader.on_merge = measure
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except (ValueError, KeyError, TypeError, OverflowError):  # `!!float x`, `!!bool y`
+                raise _value_error(node, path, offset) from None
             if loader.aliased:
                 measure()
             yield Document(data=data, line=node.start_mark.line + 1 + offset, node=node)
@@ -378,6 +381,35 @@ def _yaml_documents(
         raise CrdocError("YAML nested too deeply", path=path, line=offset + 1) from None
     finally:
         loader.dispose()
+
+
+def _value_error(root: Node, path: str, offset: int) -> CrdocError:
+    """The error for a scalar its tag cannot read (``!!float x``, ``!!bool maybe``, an int of
+    more digits than Python converts), at that scalar's line."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            convert = _SCALARS.get(node.tag)
+            try:
+                if convert is not None:
+                    convert(node)
+            except (ValueError, KeyError, TypeError, OverflowError):
+                short = node.tag.rsplit(":", 1)[-1]
+                value = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+                return CrdocError(
+                    f"invalid YAML: {value!r} is not a valid {short}",
+                    path=path,
+                    line=node.start_mark.line + 1 + offset,
+                )
+        else:
+            stack.extend(reversed(_children(node)))
+    line = root.start_mark.line + 1 + offset
+    return CrdocError("invalid YAML: a value its tag cannot read", path=path, line=line)
 
 
 def yaml_error(exc: yaml.YAMLError, path: str, offset: int = 0) -> CrdocError:
@@ -399,7 +431,12 @@ def compose_file(text: str, path: str) -> tuple[Node | None, Any]:
         if root is None:
             return None, None
         built = _fast_build(root, _may_share(text))
-        return root, (loader.construct_document(root) if built is None else built[0])
+        if built is not None:
+            return root, built[0]
+        try:
+            return root, loader.construct_document(root)
+        except (ValueError, KeyError, TypeError, OverflowError):
+            raise _value_error(root, path, 0) from None
     except yaml.YAMLError as exc:
         raise yaml_error(exc, path) from None
     finally:

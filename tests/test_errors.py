@@ -456,3 +456,26 @@ def test_aliases_anywhere_are_measured(tmp_path: Path, layout: str) -> None:
     # Within the budget the document is read (and then refused for what it is: no CRD spec).
     with pytest.raises(CrdocError, match="has no 'spec' mapping"):
         load(path, LoadOptions(limits=Limits(max_alias_nodes=10_000)))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!float nope", "'nope' is not a valid float"),
+        ("!!bool maybe", "'maybe' is not a valid bool"),
+        ("!!int x1", "'x1' is not a valid int"),
+        ("9" * 5000, "is not a valid int"),  # more digits than Python converts
+    ],
+)
+def test_values_their_tag_cannot_read_name_their_line(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    (tmp_path / "crd.yaml").write_text(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        f"metadata: {{name: a.b.c}}\nspec:\n  y: 1\n  x: {value}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CrdocError) as caught:
+        load(tmp_path)
+    assert caught.value.located().startswith(f"{tmp_path / 'crd.yaml'}:6: invalid YAML: ")
+    assert message in caught.value.located()

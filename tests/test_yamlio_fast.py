@@ -452,6 +452,9 @@ def test_compose_file_same_as_constructor(corpus: list[tuple[str, str]], tmp_pat
             got = ("error", error.located())
         except Exception as error:  # noqa: BLE001
             got = ("crash", repr(error))
+        if expected[0] == "crash":  # a value its tag cannot read: now a clean error
+            assert got[0] == "error" and "invalid YAML: " in got[1], (text[:100], got)
+            continue
         assert got[0] == expected[0] and (
             same(got[1], expected[1]) if got[0] == "ok" else got[1] == expected[1]
         ), (text[:100], got, expected)
