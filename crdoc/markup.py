@@ -163,6 +163,12 @@ _BACKTICKS = re.compile(r"`+")
 _code_cached = functools.lru_cache(maxsize=16384)(_code)
 
 
+def clear_caches() -> None:
+    """Empty the caches of :func:`description` and :func:`code`."""
+    _description_cached.cache_clear()
+    _code_cached.cache_clear()
+
+
 def code_cell(value: Any, flavour: str = "github") -> Markup:
     """Inline code inside a table cell. GFM splits cells at every unescaped ``|``, code or not,
     and reads ``\\|`` as a pipe; Python-Markdown never splits inside a code span and would show

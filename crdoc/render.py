@@ -251,6 +251,12 @@ class Renderer:
         """Every page: the index, one page per CRD version in catalog order, and the known
         limitations (when there are any). ``annotations`` are the maintainers' (see
         :mod:`crdoc.annotations`); schema-derived statuses are shown without them too."""
+        try:
+            yield from self._pages(catalog, annotations)
+        finally:  # a long-lived process (mkdocs serve) keeps no chart text between builds
+            clear_caches()
+
+    def _pages(self, catalog: Catalog, annotations: ResolvedAnnotations | None) -> Iterator[Page]:
         annotations = annotations or empty_annotations()
         refs = self.page_refs(catalog)
         limitations = annotations.known_limitations(catalog)
@@ -550,6 +556,15 @@ class PageHelpers:
 # Anchors and escaped type labels repeat across a page's outline, blocks and links.
 _anchor = functools.lru_cache(maxsize=1 << 16)(anchor_for)
 _escape_label = functools.lru_cache(maxsize=1024)(markup.escape)
+
+
+def clear_caches() -> None:
+    """Forget the chart text kept by rendering's caches (they are bounded, but may hold
+    rendered descriptions of a big chart)."""
+    _anchor.cache_clear()
+    _escape_label.cache_clear()
+    markup.clear_caches()
+
 
 # Schema keywords field_facts() says nothing about (the heading and summary show them).
 _SILENT_FACTS = frozenset(

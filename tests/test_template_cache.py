@@ -133,3 +133,19 @@ def test_no_cache_without_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(tmp_path)
     assert render.template_cache("mkdocs") is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rendering_keeps_no_chart_text_afterwards() -> None:
+    """mkdocs serve renders again and again in one process: the caches are emptied after
+    each rendering."""
+    from crdoc import markup
+
+    pages = Renderer(RenderOptions()).pages(load(EXAMPLE_CHART))
+    next(pages)
+    next(pages)  # a CRD page: the caches fill
+    assert markup._description_cached.cache_info().currsize > 0
+    for _ in pages:
+        pass
+    assert markup._description_cached.cache_info().currsize == 0
+    assert markup._code_cached.cache_info().currsize == 0
+    assert render._anchor.cache_info().currsize == 0
