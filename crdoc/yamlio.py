@@ -53,6 +53,9 @@ class Limits:
     """Most nodes a YAML document may expand to through aliases (stops "billion laughs")."""
     max_schema_depth: int = 200
     """Deepest schema nesting walked."""
+    max_nesting_depth: int = 800
+    """Deepest nesting of mappings and lists in a YAML or JSON document (what is written out
+    later must not outgrow Python's recursion limit)."""
     max_download_bytes: int = 100 * 1024 * 1024
     """Largest chart downloaded from a URL."""
     download_timeout: float = 30.0
@@ -190,26 +193,29 @@ class _Unusual(Exception):
     """A node the fast builder leaves to the constructor."""
 
 
-def _build(node: Node) -> Any:
+def _build(node: Node, room: int) -> Any:
     """The data of a node tree in which no node is shared (no aliases).
 
     Tags are tested first (the resolver's own string objects: equal at once), the node's class
-    after, as an explicit tag can stand on any kind of node (`!!str {a: 1}`, `!!map x`)."""
+    after, as an explicit tag can stand on any kind of node (`!!str {a: 1}`, `!!map x`).
+    ``room`` is how many levels of mappings and lists may still open below this node."""
     tag = node.tag
     if tag == _MAP_TAG:
         if node.__class__ is not MappingNode:
             raise _Unusual
+        if room <= 0:
+            raise _TooDeep(node)
         pairs = node.value
         data = {}
         for key_node, value_node in pairs:
             if key_node.tag == _STR_TAG and key_node.__class__ is ScalarNode:
                 key = key_node.value
             else:
-                key = _build(key_node)  # a merge key `<<` is an unusual tag
+                key = _build(key_node, room - 1)  # a merge key `<<` is an unusual tag
             if value_node.tag == _STR_TAG and value_node.__class__ is ScalarNode:
                 data[key] = value_node.value
             else:
-                data[key] = _build(value_node)
+                data[key] = _build(value_node, room - 1)
         if len(data) != len(pairs):  # keys collapsed: duplicates, or `1` and `01` (both 1)
             raise _Unusual
         return data
@@ -220,8 +226,12 @@ def _build(node: Node) -> Any:
     if tag == _SEQ_TAG:
         if node.__class__ is not SequenceNode:
             raise _Unusual
+        if room <= 0:
+            raise _TooDeep(node)
         return [
-            item.value if item.tag == _STR_TAG and item.__class__ is ScalarNode else _build(item)
+            item.value
+            if item.tag == _STR_TAG and item.__class__ is ScalarNode
+            else _build(item, room - 1)
             for item in node.value
         ]
     convert = _SCALARS.get(tag)
@@ -230,7 +240,7 @@ def _build(node: Node) -> Any:
     return convert(node)
 
 
-def _build_shared(root: Node) -> tuple[Any, bool]:
+def _build_shared(root: Node, room: int) -> tuple[Any, bool]:
     """The data of a node tree that may share nodes (aliases), and whether any is shared.
 
     Like the constructor, each node is built once (memo by identity) and a node met again
@@ -239,13 +249,15 @@ def _build_shared(root: Node) -> tuple[Any, bool]:
     built: dict[int, Any] = {}
     shared = False
 
-    def build(node: Node) -> Any:
+    def build(node: Node, room: int) -> Any:
         nonlocal shared
         key = id(node)
         if key in built:
             shared = True
             return built[key]
         kind = type(node)
+        if kind is not ScalarNode and room <= 0:
+            raise _TooDeep(node)
         if kind is MappingNode:
             if node.tag != _MAP_TAG:
                 raise _Unusual
@@ -253,8 +265,8 @@ def _build_shared(root: Node) -> tuple[Any, bool]:
             mapping: dict[Any, Any] = {}
             built[key] = mapping
             for key_node, value_node in pairs:
-                item = build(key_node)
-                mapping[item] = build(value_node)
+                item = build(key_node, room - 1)
+                mapping[item] = build(value_node, room - 1)
             if len(mapping) != len(pairs):
                 raise _Unusual
             return mapping
@@ -263,7 +275,7 @@ def _build_shared(root: Node) -> tuple[Any, bool]:
                 raise _Unusual
             sequence: list[Any] = []
             built[key] = sequence
-            sequence.extend([build(item) for item in node.value])
+            sequence.extend([build(item, room - 1) for item in node.value])
             return sequence
         if kind is ScalarNode:
             tag = node.tag
@@ -278,7 +290,7 @@ def _build_shared(root: Node) -> tuple[Any, bool]:
             return data
         raise _Unusual  # pragma: no cover - composers make no other nodes
 
-    data = build(root)
+    data = build(root, room)
     return data, shared
 
 
@@ -287,14 +299,47 @@ def _may_share(text: str) -> bool:
     return _ALIAS.search(text) is not None and _ANCHOR.search(text) is not None
 
 
-def _fast_build(node: Node, may_share: bool) -> tuple[Any, bool] | None:
-    """``(data, aliased)`` by the fast builder, or None when the constructor must build it."""
+class _TooDeep(Exception):
+    """A mapping or list nested deeper than the limit allows."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+
+def _fast_build(node: Node, may_share: bool, room: int) -> tuple[Any, bool] | None:
+    """``(data, aliased)`` by the fast builder, or None when the constructor must build it;
+    :class:`_TooDeep` past ``room`` levels."""
     try:
         if may_share:
-            return _build_shared(node)
-        return _build(node), False
+            return _build_shared(node, room)
+        return _build(node, room), False
+    except _TooDeep:
+        raise
     except Exception:  # anything unusual, any error, or RecursionError: the constructor's
+        _check_depth(node, room)  # before the constructor builds it (it recurses too)
         return None
+
+
+def _check_depth(root: Node, room: int) -> None:
+    """Raise :class:`_TooDeep` when mappings and lists nest more than ``room`` levels below
+    ``root`` (iteratively: it runs where recursion may have failed; aliases are followed
+    again only when met deeper)."""
+    stack = [(root, room)]
+    most: dict[int, int] = {}  # node → the most room it was met with (less: look again)
+    while stack:
+        node, left = stack.pop()
+        if isinstance(node, ScalarNode) or most.get(id(node), -1) >= left:
+            continue
+        most[id(node)] = left
+        if left <= 0:
+            raise _TooDeep(node)
+        stack.extend((child, left - 1) for child in _children(node))
+
+
+def _too_deep(error: _TooDeep, path: str, offset: int, limit: int) -> CrdocError:
+    line = error.node.start_mark.line + 1 + offset
+    return CrdocError(f"YAML nested deeper than {limit} levels", path=path, line=line)
 
 
 def decode(data: bytes, path: str) -> str:
@@ -323,20 +368,28 @@ def crd_documents(text: str, path: str, limits: Limits) -> Iterator[Document]:
     if CRD_MARKER not in text:
         return
     if path.endswith(".json"):
-        yield from _json_documents(text, path)
+        yield from _json_documents(text, path, limits.max_nesting_depth)
         return
     for chunk, offset in split_documents(text):
         if CRD_MARKER in chunk:
             yield from _yaml_documents(chunk, path, offset, limits)
 
 
-def _json_documents(text: str, path: str) -> Iterator[Document]:
+def _json_documents(text: str, path: str, limit: int) -> Iterator[Document]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise CrdocError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno) from None
     except RecursionError:
         raise CrdocError("JSON nested too deeply", path=path) from None
+    stack = [(data, limit)]
+    while stack:  # the same bound as YAML's
+        value, room = stack.pop()
+        if isinstance(value, dict | list):
+            if room <= 0:
+                raise CrdocError(f"JSON nested deeper than {limit} levels", path=path)
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, room - 1) for item in items)
     yield Document(data=data, line=1, node=None)
 
 
@@ -351,7 +404,7 @@ def _yaml_documents(
             node = loader.get_node()
             if node is None:
                 continue
-            built = _fast_build(node, may_share) if fast else None
+            built = _fast_build(node, may_share, limits.max_nesting_depth) if fast else None
             if built is not None:
                 data, aliased = built
                 if aliased:
@@ -375,6 +428,8 @@ def _yaml_documents(
             if loader.aliased:
                 measure()
             yield Document(data=data, line=node.start_mark.line + 1 + offset, node=node)
+    except _TooDeep as error:
+        raise _too_deep(error, path, offset, limits.max_nesting_depth) from None
     except yaml.YAMLError as exc:
         raise yaml_error(exc, path, offset) from None
     except RecursionError:  # the pure-Python parser recurses per nesting level
@@ -430,7 +485,11 @@ def compose_file(text: str, path: str) -> tuple[Node | None, Any]:
         root = loader.get_single_node()
         if root is None:
             return None, None
-        built = _fast_build(root, _may_share(text))
+        limit = Limits().max_nesting_depth  # settings and annotations: crdoc's own bound
+        try:
+            built = _fast_build(root, _may_share(text), limit)
+        except _TooDeep as error:
+            raise _too_deep(error, path, 0, limit) from None
         if built is not None:
             return root, built[0]
         try:

@@ -205,14 +205,19 @@ def test_sharing_keeps_signed_zeros_and_key_types_apart(tmp_path: Path) -> None:
 
 
 def test_sharing_survives_values_nested_deeper_than_python_recurses(tmp_path: Path) -> None:
-    """A vendor keyword nested 800 deep loads as before (it is left unshared), with no
-    traceback."""
-    deep = "[" * 800 + "1" + "]" * 800
+    """A vendor keyword nested 700 deep (below the nesting limit, past what a recursive key
+    could take) loads as before (it is left unshared), with no traceback."""
+    deep = "[" * 700 + "1" + "]" * 700
     (tmp_path / "crd.yaml").write_text(
         _crd_with(f"            a:\n              x-deep: {deep}\n"), encoding="utf-8"
     )
     (version,) = load(tmp_path).crds[0].versions
     value = version.fields[0].facts["x-deep"]
-    for _ in range(800):
+    for _ in range(700):
         value = value[0]
     assert value == 1
+    assert '"x-deep": [[[' in _json(load(tmp_path))  # and it is written out, as JSON
+    from crdoc.render import Renderer, RenderOptions
+
+    pages = list(Renderer(RenderOptions()).pages(load(tmp_path)))
+    assert any("x-deep" in page.text for page in pages)  # and as Markdown

@@ -296,7 +296,8 @@ SNIPPETS = [
 
 @pytest.mark.parametrize("text", SNIPPETS, ids=range(len(SNIPPETS)))
 def test_snippets_same_as_constructor(reference, text: str) -> None:
-    assert_same_outcome(text, reference)
+    # Nesting unbounded here: the constructor has no such bound (see test_nesting_limit).
+    assert_same_outcome(text, reference, Limits(max_nesting_depth=10**9))
 
 
 def test_each_word_same_as_constructor(reference) -> None:
@@ -374,7 +375,7 @@ def test_fast_path_taken_for_plain_data(corpus: list[tuple[str, str]]) -> None:
                 while loader.check_node():
                     node = loader.get_node()
                     if node is not None:
-                        assert yamlio._fast_build(node, yamlio._may_share(chunk)) is not None
+                        assert yamlio._fast_build(node, yamlio._may_share(chunk), 800) is not None
                         built += 1
             except yaml.YAMLError:
                 pass  # a templated document
@@ -401,7 +402,7 @@ def test_fast_builder_falls_back(text: str, usual: bool) -> None:
         node = loader.get_single_node()
     finally:
         loader.dispose()
-    assert (yamlio._fast_build(node, yamlio._may_share(text)) is not None) is usual
+    assert (yamlio._fast_build(node, yamlio._may_share(text), 10**9) is not None) is usual
 
 
 @pytest.mark.parametrize(
@@ -452,6 +453,9 @@ def test_compose_file_same_as_constructor(corpus: list[tuple[str, str]], tmp_pat
             got = ("error", error.located())
         except Exception as error:  # noqa: BLE001
             got = ("crash", repr(error))
+        if got[0] == "error" and "nested deeper than 800 levels" in got[1]:
+            assert max(text.count("["), text.count("{")) >= 800, text[:100]
+            continue  # the constructor has no nesting bound (see test_nesting_limit)
         if expected[0] == "crash":  # a value its tag cannot read: now a clean error
             assert got[0] == "error" and "invalid YAML: " in got[1], (text[:100], got)
             continue
@@ -477,3 +481,35 @@ def test_alias_names_the_parsers_accept_are_the_ones_may_share_sees(loader) -> N
             if data == {"a": [1], "b": [1]}:  # an alias the parser resolved
                 assert set(name) <= known, name
                 assert yamlio._may_share(text), name
+
+
+@pytest.mark.parametrize("form", ["flow", "block", "json"])
+def test_nesting_limit(tmp_path: Path, form: str) -> None:
+    """Mappings and lists nested deeper than ``max_nesting_depth`` (800) are refused at the
+    line of the first one too deep; 700 levels are read, and written out as JSON."""
+
+    def document(levels: int) -> str:
+        head = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        if form == "flow":
+            return head + "x: " + "[" * levels + "]" * levels + "\n"
+        if form == "block":
+            body = "".join(f"{'  ' * n}k{n}:\n" for n in range(levels))
+            return head + body + "  " * levels + "z\n"
+        return '{"kind": "CustomResourceDefinition", "x": ' + "[" * levels + "]" * levels + "}"
+
+    suffix = ".json" if form == "json" else ".yaml"
+    path = tmp_path / f"deep{suffix}"
+    path.write_text(document(900), encoding="utf-8")
+    with pytest.raises(CrdocError) as caught:
+        list(yamlio.crd_documents(path.read_text(), str(path), Limits()))
+    message = caught.value.located()
+    assert "nested deeper than 800 levels" in message
+    if form == "flow":
+        assert message.startswith(f"{path}:3: ")
+    if form == "block":
+        assert message.startswith(f"{path}:803: ")  # k800, level 801 (the root is level 1)
+    path.write_text(document(700), encoding="utf-8")
+    (doc,) = yamlio.crd_documents(path.read_text(), str(path), Limits())
+    assert doc.data["kind"] == "CustomResourceDefinition"
+    deeper = Limits(max_nesting_depth=1000)
+    assert len(list(yamlio.crd_documents(document(900), str(path), deeper))) == 1
