@@ -12,46 +12,49 @@ from markupsafe import Markup
 from crdoc.markup import json_value
 from crdoc.model import Crd, Field, Version
 
-_NUMBER_BOUNDS = ("minimum", "maximum")
-# Facts shown under their own heading, or not at all, in a field's block.
-_SHOWN_ELSEWHERE = frozenset(
+# Every keyword constraints() reads: a node with none of them has no constraints.
+_CONSTRAINT_KEYWORDS = frozenset(
     {
-        "description",
-        "type",
-        "format",
-        "enum",
-        "default",
-        "x-kubernetes-validations",
-        "x-kubernetes-int-or-string",
-        "x-kubernetes-list-type",
-        "x-kubernetes-list-map-keys",
-        "x-kubernetes-map-type",
-        "items",
         "minimum",
         "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
         "minLength",
         "maxLength",
         "minItems",
         "maxItems",
         "minProperties",
         "maxProperties",
-        "pattern",
         "multipleOf",
+        "pattern",
         "uniqueItems",
-        "nullable",
-        "example",
-        "x-kubernetes-preserve-unknown-fields",
-        "x-kubernetes-embedded-resource",
-        "additionalProperties",
-        "title",
         "allOf",
         "anyOf",
         "oneOf",
         "not",
     }
 )
+
+# Facts shown under their own heading, or not at all, in a field's block.
+_SHOWN_ELSEWHERE = _CONSTRAINT_KEYWORDS | {
+    "description",
+    "type",
+    "format",
+    "enum",
+    "default",
+    "x-kubernetes-validations",
+    "x-kubernetes-int-or-string",
+    "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
+    "x-kubernetes-map-type",
+    "items",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "nullable",
+    "example",
+    "x-kubernetes-preserve-unknown-fields",
+    "x-kubernetes-embedded-resource",
+    "additionalProperties",
+    "title",
+}
 
 
 #: How each annotation status is shown: (MkDocs admonition type, GitHub alert type, label).
@@ -102,28 +105,6 @@ def constraints(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
         if keyword in facts:
             out.append((keyword, json_value(facts[keyword])))
     return out
-
-
-# Every keyword constraints() reads: a node with none of them has no constraints.
-_CONSTRAINT_KEYWORDS = frozenset(
-    {
-        "minimum",
-        "maximum",
-        "minLength",
-        "maxLength",
-        "minItems",
-        "maxItems",
-        "minProperties",
-        "maxProperties",
-        "multipleOf",
-        "pattern",
-        "uniqueItems",
-        "allOf",
-        "anyOf",
-        "oneOf",
-        "not",
-    }
-)
 
 
 def _range(

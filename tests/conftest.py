@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -56,3 +57,16 @@ def corpus_name(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def ragged_tables(tokens: list[Any]) -> list[list[int]]:
+    """The cell counts of each table (header row first) whose rows do not all match."""
+    tables: list[list[int]] = []
+    for token in tokens:
+        if token.type == "table_open":
+            tables.append([])
+        elif token.type == "tr_open":
+            tables[-1].append(0)
+        elif token.type in ("th_open", "td_open"):
+            tables[-1][-1] += 1
+    return [t for t in tables if len(set(t)) > 1]

@@ -33,6 +33,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from conftest import ragged_tables
 from markdown_it import MarkdownIt
 
 from crdoc import CrdocError, Limits, LoadOptions, load
@@ -714,19 +715,6 @@ def test_built_site_shows_jinja_syntax_literally(hostile_site: Path) -> None:
     assert "J1 {{ 7*7 }} J2 {% if true %}J3{% endif %}" in text
     assert "J1 49 J2" not in text and "J1 J2" not in text
     assert "<script>alert('x1')</script>" in text  # shown as text
-
-
-def ragged_tables(tokens: list[Any]) -> list[list[int]]:
-    """The cell counts of each table (header row first) whose rows do not all match."""
-    tables: list[list[int]] = []
-    for token in tokens:
-        if token.type == "table_open":
-            tables.append([])
-        elif token.type == "tr_open":
-            tables[-1].append(0)
-        elif token.type in ("th_open", "td_open"):
-            tables[-1][-1] += 1
-    return [t for t in tables if len(set(t)) > 1]
 
 
 def test_markdown_escapes_table_pipes_and_html() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import markdown
 import yaml
+from conftest import ragged_tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -159,18 +160,6 @@ def html_of(tokens: list[Any]) -> list[str]:
     chunks = [t.content for t in tokens if t.type == "html_block"]
     chunks += [c.content for t in tokens for c in (t.children or ()) if c.type == "html_inline"]
     return [line for chunk in chunks for line in chunk.strip().splitlines() if line.strip()]
-
-
-def ragged_tables(tokens: list[Any]) -> list[list[int]]:
-    tables: list[list[int]] = []
-    for token in tokens:
-        if token.type == "table_open":
-            tables.append([])
-        elif token.type == "tr_open":
-            tables[-1].append(0)
-        elif token.type in ("th_open", "td_open"):
-            tables[-1][-1] += 1
-    return [t for t in tables if len(set(t)) > 1]
 
 
 class _Tags(HTMLParser):
