@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
+from crdoc.errors import CrdocError
 from crdoc.loader import LoadOptions, load
 from crdoc.model import STATUSES, Catalog
 from crdoc.sources import SourceFile, find_default_annotations
@@ -78,6 +79,11 @@ source_options = _options(
         help="Warn about malformed files and CRDs and document the rest, instead of failing.",
     ),
     click.option("--allow-http", is_flag=True, help="Also read plain http:// URLs."),
+    click.option(
+        "--allow-empty",
+        is_flag=True,
+        help="Accept a source without CRDs (or with all of them left out) instead of failing.",
+    ),
     click.option(
         "--limit",
         "limits",
@@ -146,6 +152,7 @@ def load_source(
     skip_invalid: bool,
     allow_http: bool,
     quiet: bool,
+    allow_empty: bool = False,
     limits: Limits | None = None,
     hide: Iterable[str] = (),
 ) -> tuple[Catalog, ResolvedAnnotations | None]:
@@ -153,7 +160,10 @@ def load_source(
     if skip_invalid:
         _setup_logging(quiet)
     options = LoadOptions(
-        skip_invalid=skip_invalid, allow_http=allow_http, limits=limits or Limits()
+        skip_invalid=skip_invalid,
+        allow_http=allow_http,
+        limits=limits or Limits(),
+        allow_empty=allow_empty,
     )
     catalog = load(source, options, progress=None if quiet else _progress)
     annotations = None  # no file: nothing annotated, so nothing hidden either
@@ -170,6 +180,11 @@ def load_source(
         settings = context.find_object(CrdocConfig)
         if settings is not None:  # the settings file's include/exclude, after annotations matched
             catalog = settings.filter(catalog)
+    if not catalog.crds and not allow_empty:
+        raise CrdocError(
+            f"every CRD found in {source} is left out by --hide or the settings' include/exclude"
+            " (--allow-empty accepts an empty reference)"
+        )
     return catalog, annotations
 
 
@@ -615,6 +630,7 @@ def coverage(
 @click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when any change is breaking.")
 @click.option("--skip-invalid", is_flag=True, help="Warn about malformed CRDs instead of failing.")
 @click.option("--allow-http", is_flag=True, help="Also read plain http:// URLs.")
+@click.option("--allow-empty", is_flag=True, help="Accept a release without CRDs.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar, no warnings.")
 def diff(
     old: str,
@@ -623,6 +639,7 @@ def diff(
     fail_on_breaking: bool,
     skip_invalid: bool,
     allow_http: bool,
+    allow_empty: bool,
     quiet: bool,
 ) -> None:
     """Compare the CRDs of two releases: added, removed and changed CRDs, versions and fields,
@@ -636,7 +653,12 @@ def diff(
     """
     from crdoc import diff as api_diff
 
-    flags = {"skip_invalid": skip_invalid, "allow_http": allow_http, "quiet": quiet}
+    flags = {
+        "skip_invalid": skip_invalid,
+        "allow_http": allow_http,
+        "allow_empty": allow_empty,
+        "quiet": quiet,
+    }
     before, _ = load_source(old, annotations_file=None, **flags)
     after, _ = load_source(new, annotations_file=None, **flags)
     changes = api_diff.diff_catalogs(before, after)

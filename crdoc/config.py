@@ -151,6 +151,7 @@ _SOURCE_OPTIONS = (
     _Option("annotations_file", _path, ("annotations",)),
     _Option("skip_invalid", _bool),
     _Option("allow_http", _bool),
+    _Option("allow_empty", _bool),
     _Option("limits", _limits, ("limit",)),
     _Option("quiet", _bool),
 )
@@ -200,6 +201,7 @@ SHARED_OPTIONS: dict[str, _Option] = {
     "hide": _Option("hide", _statuses),
     "skip_invalid": _Option("skip_invalid", _bool),
     "allow_http": _Option("allow_http", _bool),
+    "allow_empty": _Option("allow_empty", _bool),
     "site_url": _Option("site_url", _text),
     "config": _Option("config_file", _path, ("config_file",)),
     "limits": _Option("limits", _limits, ("limit",)),

@@ -83,8 +83,9 @@ class CoverageRow:
     """Fields left out by ``exclude`` or an ``internal`` annotation."""
 
     @property
-    def percent(self) -> float:
-        """Documented fields in percent (100 for a version with no fields)."""
+    def percent(self) -> float | None:
+        """Documented fields in percent (``None`` for a version with no fields: 0 of 0 is no
+        coverage figure at all, not 100%)."""
         return _percent(self.documented, self.fields)
 
 
@@ -116,13 +117,18 @@ class CoverageReport:
         return sum(len(row.weak) for row in self.rows)
 
     @property
-    def percent(self) -> float:
-        """Documented fields in percent over all rows (100 when nothing is counted)."""
+    def percent(self) -> float | None:
+        """Documented fields in percent over all rows (``None`` when nothing is counted)."""
         return _percent(self.documented, self.fields)
 
 
-def _percent(part: int, whole: int) -> float:
-    return 100.0 if whole == 0 else 100.0 * part / whole
+def _percent(part: int, whole: int) -> float | None:
+    return None if whole == 0 else 100.0 * part / whole
+
+
+def percent_text(value: float | None) -> str:
+    """``93.2%``, or ``n/a`` when nothing was counted."""
+    return "n/a" if value is None else f"{value:.1f}%"
 
 
 def coverage(
@@ -170,8 +176,9 @@ def coverage(
 
 
 def fails_under(report: CoverageReport, pct: float) -> bool:
-    """Whether overall coverage (after exclusions) is below ``pct`` percent."""
-    return report.percent < pct
+    """Whether overall coverage (after exclusions) is below ``pct`` percent (never when no
+    field is counted: there is nothing left undocumented)."""
+    return report.percent is not None and report.percent < pct
 
 
 # --------------------------------------------------------------------------- renderers
@@ -186,7 +193,7 @@ def format_text(report: CoverageReport, *, details: bool = False) -> str:
             row.crd,
             row.version,
             f"{row.documented}/{row.fields}",
-            f"{row.percent:.1f}%",
+            percent_text(row.percent),
             str(len(row.weak)),
         )
         for row in report.rows
@@ -195,7 +202,7 @@ def format_text(report: CoverageReport, *, details: bool = False) -> str:
         "TOTAL",
         "",
         f"{report.documented}/{report.fields}",
-        f"{report.percent:.1f}%",
+        percent_text(report.percent),
         str(report.weak),
     )
     widths = [max(len(line[i]) for line in (header, *table, total)) for i in range(len(header))]
@@ -224,7 +231,7 @@ def format_json(report: CoverageReport) -> dict[str, Any]:
         "documented": report.documented,
         "undocumented": report.undocumented,
         "weak": report.weak,
-        "percent": round(report.percent, 2),
+        "percent": None if report.percent is None else round(report.percent, 2),
         "exclude": list(report.exclude),
         "rows": [
             {
@@ -233,7 +240,7 @@ def format_json(report: CoverageReport) -> dict[str, Any]:
                 "version": row.version,
                 "fields": row.fields,
                 "documented": row.documented,
-                "percent": round(row.percent, 2),
+                "percent": None if row.percent is None else round(row.percent, 2),
                 "excluded": row.excluded,
                 "undocumented": list(row.undocumented),
                 "weak": list(row.weak),
@@ -256,11 +263,11 @@ def format_markdown(report: CoverageReport) -> str:
     for row in report.rows:
         out.append(
             f"| {_cell(row.crd)} | {_cell(row.kind)} | {_cell(row.version)} "
-            f"| {row.documented}/{row.fields} | {row.percent:.1f}% | {len(row.weak)} |"
+            f"| {row.documented}/{row.fields} | {percent_text(row.percent)} | {len(row.weak)} |"
         )
     out.append(
         f"| **Total** | | | {report.documented}/{report.fields} "
-        f"| {report.percent:.1f}% | {report.weak} |"
+        f"| {percent_text(report.percent)} | {report.weak} |"
     )
     return "\n".join(out) + "\n"
 

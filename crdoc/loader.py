@@ -13,7 +13,7 @@ from crdoc.crds import crd_manifests, read_crd
 from crdoc.errors import CrdocError, raise_collected
 from crdoc.model import Catalog, Crd
 from crdoc.schema import Sharing, sharing
-from crdoc.sources import SourceFile, open_source
+from crdoc.sources import SourceFile, looked_at, open_source
 from crdoc.templating import neutralise
 from crdoc.yamlio import CRD_MARKER, Document, Limits, crd_documents, decode, line_of
 
@@ -29,6 +29,8 @@ class LoadOptions:
     limits: Limits = field(default_factory=Limits)
     workers: int | None = None
     """Processes reading files at once (default: one per core; used for big inputs only)."""
+    allow_empty: bool = False
+    """Accept a source without any CRD (otherwise an error saying what was read)."""
 
 
 def load(
@@ -82,6 +84,12 @@ def _load(
     else:
         raise_collected(errors)
     crds = tuple(found[key] for key in sorted(found, key=lambda k: tuple(k.split("/", 1))))
+    if not crds and not options.allow_empty:
+        skipped = f"; {len(errors)} problems skipped" if errors else ""
+        raise CrdocError(
+            f"no CustomResourceDefinition found in {source}: {looked_at(opened)}{skipped} "
+            "(--allow-empty accepts a source without CRDs)"
+        )
     return Catalog(
         source=str(source),
         chart=opened.chart,

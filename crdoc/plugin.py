@@ -83,6 +83,8 @@ class CrdocPluginConfig(base.Config):
     """Warn about malformed files and CRDs and document the rest, instead of failing."""
     allow_http = c.Type(bool, default=False)
     """Also read plain ``http://`` URLs."""
+    allow_empty = c.Type(bool, default=False)
+    """Accept a source without CRDs instead of failing the build."""
 
 
 class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
@@ -215,7 +217,9 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
 
     def _load(self, source: str) -> tuple[Catalog, ResolvedAnnotations]:
         options = LoadOptions(
-            skip_invalid=self.config.skip_invalid, allow_http=self.config.allow_http
+            skip_invalid=self.config.skip_invalid,
+            allow_http=self.config.allow_http,
+            allow_empty=self.config.allow_empty,
         )
         with _quiet_crdoc_logger():
             catalog = load(source, options)

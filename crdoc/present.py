@@ -75,8 +75,8 @@ def status_style(status: str | None) -> tuple[str, str, str]:
 
 
 def percent(part: int, whole: int) -> Markup:
-    """``93.2%`` (``100%`` of nothing), as finished Markdown."""
-    return Markup("100%" if whole == 0 else f"{100 * part / whole:.1f}%".replace(".0%", "%"))
+    """``93.2%`` as finished Markdown (``n/a`` of nothing: 0 of 0 is not 100%)."""
+    return Markup("n/a" if whole == 0 else f"{100 * part / whole:.1f}%".replace(".0%", "%"))
 
 
 def constraints(facts: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -63,7 +63,9 @@ def write_schemas(catalog: Catalog, out: Path, *, clean: bool = False) -> None:
         path: json.dumps(schema, indent=2, ensure_ascii=False, default=_plain) + "\n"
         for path, schema in json_schemas(catalog).items()
     }
-    replace_folder(out, lambda folder: write_pages(folder, pages), clean=clean)
+    replace_folder(
+        out, lambda folder: write_pages(folder, pages), clean=clean, sources=(catalog.source,)
+    )
 
 
 def _plain(value: Any) -> Any:

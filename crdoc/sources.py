@@ -14,7 +14,7 @@ import posixpath
 import time
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,12 +71,41 @@ class SourceFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Dependency:
+    """A subchart a ``Chart.yaml`` declares under ``dependencies``."""
+
+    name: str
+    version: str | None = None
+    repository: str | None = None
+    alias: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSeen:
+    """A chart found in a source, with what it declares and what it vendors."""
+
+    where: str
+    """Its folder as messages name it."""
+    info: ChartInfo
+    dependencies: tuple[Dependency, ...] = ()
+    subcharts: tuple[str, ...] = ()
+    """Names of the charts found in its ``charts/`` (folders and archives)."""
+
+    @property
+    def missing(self) -> tuple[Dependency, ...]:
+        """Declared dependencies with no chart of that name in ``charts/``."""
+        return tuple(d for d in self.dependencies if d.name not in self.subcharts)
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """What a source holds: its top-level chart (if it is one) and its candidate files."""
 
     label: str
     chart: ChartInfo | None
     files: tuple[SourceFile, ...]
+    charts: tuple[ChartSeen, ...] = ()
+    """Every chart and subchart found, top first."""
 
 
 def open_source(
@@ -95,11 +124,12 @@ def open_source(
         tree = _DirTree(path, limits, where_prefix=text.rstrip("/") + "/")
         charts = _chart_roots(tree)
         top = _read_chart(tree, "") if "" in charts else None
-        files = tuple(_scan(tree, limits, depth=0))
+        seen: list[ChartSeen] = []
+        files = tuple(_scan(tree, limits, 0, seen))
         for file in files:  # files on disk are read later (maybe in workers): count them now
             if file.path is not None:
                 tree.budget.spend(file.size, file.where)
-        return Source(text, top, files)
+        return Source(text, top, files, tuple(seen))
     data = _read_file(path, text, limits.max_file_bytes)
     return _from_bytes(data, path.name, text, limits)
 
@@ -117,13 +147,54 @@ def _from_bytes(data: bytes, name: str, label: str, limits: Limits) -> Source:
         )
         roots = _top_chart_roots(_chart_roots(tree))
         top = _read_chart(tree, roots[0]) if len(roots) == 1 else None
-        return Source(label, top, tuple(_scan(tree, limits, depth=1)))
+        seen: list[ChartSeen] = []
+        files = tuple(_scan(tree, limits, 1, seen))
+        return Source(label, top, files, tuple(seen))
     if name.endswith(_ARCHIVE_SUFFIXES):
         raise CrdocError("not a readable .tgz archive: not gzip-compressed", path=label)
     if not name.endswith(_MANIFEST_SUFFIXES) and "://" not in label:
         raise CrdocError("not a chart, .tgz archive, or YAML/JSON file", path=label)
     file = SourceFile(label=name, where=label, templated=False, chart=None, data=data)
     return Source(label, None, (file,))
+
+
+def looked_at(opened: Source) -> str:
+    """What crdoc read in a source, and hints where a CRD may hide, for "no CRD found"."""
+    if not opened.files:
+        read = "found no YAML, JSON or template file"
+    else:
+        kinds = {"crds/": 0, "templates/": 0, "other": 0}
+        for file in opened.files:
+            inner = file.label.rpartition("!")[2]
+            kind = next((k for k in ("crds/", "templates/") if f"{k}" in f"/{inner}"), "other")
+            kinds[kind] += 1
+        parts = [f"{n} in {k}" if k != "other" else f"{n} other" for k, n in kinds.items() if n]
+        plural = "s" if len(opened.files) != 1 else ""
+        read = f"read {len(opened.files)} file{plural} ({', '.join(parts)})"
+    if opened.charts:
+        names = [chart.info.name for chart in opened.charts]
+        read += f" of chart {names[0]}"
+        if len(names) > 1:
+            read += f" and subcharts {', '.join(names[1:])}"
+    hints = []
+    missing = [d.name for chart in opened.charts for d in chart.missing]
+    if missing:
+        hints.append(
+            f"subcharts declared in Chart.yaml but not in charts/: {', '.join(missing)} "
+            "('helm dependency build' vendors them)"
+        )
+    if not opened.charts and any(_templated(file) for file in opened.files[:200]):
+        hints.append(
+            "these files are Helm templates but no Chart.yaml was found: give the chart folder"
+        )
+    return "; ".join([read, *hints])
+
+
+def _templated(file: SourceFile) -> bool:
+    try:
+        return b"{{" in file.read()
+    except CrdocError:
+        return False
 
 
 def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
@@ -313,6 +384,11 @@ def _top_chart_roots(roots: list[str]) -> list[str]:
 
 
 def _read_chart(tree: Any, root: str) -> ChartInfo:
+    return _chart_yaml(tree, root)[0]
+
+
+def _chart_yaml(tree: Any, root: str) -> tuple[ChartInfo, tuple[Dependency, ...]]:
+    """A chart's ``Chart.yaml``: what the model keeps, and the dependencies it declares."""
     label = tree.where(root + "Chart.yaml")
     try:
         # BaseLoader keeps every scalar as written: version 0.10 stays "0.10", as Helm reads it.
@@ -329,15 +405,31 @@ def _read_chart(tree: Any, root: str) -> ChartInfo:
         value = data.get(key)
         return None if value is None else str(value)
 
-    return ChartInfo(
+    info = ChartInfo(
         name=str(data["name"]),
         version=text("version"),
         app_version=text("appVersion"),
         description=text("description"),
     )
+    declared = data.get("dependencies")
+    dependencies = tuple(
+        Dependency(
+            name=str(item["name"]),
+            version=_text_or_none(item.get("version")),
+            repository=_text_or_none(item.get("repository")),
+            alias=_text_or_none(item.get("alias")),
+        )
+        for item in (declared if isinstance(declared, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]
+    )
+    return info, dependencies
 
 
-def _scan(tree: Any, limits: Limits, depth: int) -> Iterator[SourceFile]:
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _scan(tree: Any, limits: Limits, depth: int, seen: list[ChartSeen]) -> Iterator[SourceFile]:
     """Every candidate file of a tree: loose YAML/JSON outside charts, then each chart."""
     roots = _top_chart_roots(_chart_roots(tree))
     for rel in tree.paths:
@@ -346,14 +438,18 @@ def _scan(tree: Any, limits: Limits, depth: int) -> Iterator[SourceFile]:
         if rel.endswith(_MANIFEST_SUFFIXES):
             yield _file(tree, rel, templated=False, chart=None)
         elif rel.endswith(_ARCHIVE_SUFFIXES):
-            yield from _scan_archive(tree, rel, limits, depth)
+            yield from _scan_archive(tree, rel, limits, depth, seen)
     for root in roots:
-        yield from _scan_chart(tree, root, limits, depth)
+        yield from _scan_chart(tree, root, limits, depth, seen)
 
 
-def _scan_chart(tree: Any, root: str, limits: Limits, depth: int) -> Iterator[SourceFile]:
+def _scan_chart(
+    tree: Any, root: str, limits: Limits, depth: int, seen: list[ChartSeen]
+) -> Iterator[SourceFile]:
     """A chart's ``crds/`` (plain YAML), ``templates/`` (templated) and ``charts/`` subcharts."""
-    chart = _read_chart(tree, root)
+    chart, dependencies = _chart_yaml(tree, root)
+    position = len(seen)
+    seen.append(ChartSeen(tree.where(root).rstrip("/!") or tree.where(""), chart, dependencies))
     crds, templates, charts = root + "crds/", root + "templates/", root + "charts/"
     subchart_roots = _top_chart_roots(
         [
@@ -373,12 +469,18 @@ def _scan_chart(tree: Any, root: str, limits: Limits, depth: int) -> Iterator[So
             and "/" not in rel[len(charts) :]
             and rel.endswith(_ARCHIVE_SUFFIXES)
         ):
-            yield from _scan_archive(tree, rel, limits, depth)
+            yield from _scan_archive(tree, rel, limits, depth, seen)
     for sub in subchart_roots:
-        yield from _scan_chart(tree, sub, limits, depth)
+        yield from _scan_chart(tree, sub, limits, depth, seen)
+    # The charts read since this one whose folder is this chart's charts/: its subcharts.
+    inside = tree.where(charts)
+    names = tuple(c.info.name for c in seen[position + 1 :] if c.where.startswith(inside))
+    seen[position] = replace(seen[position], subcharts=names)
 
 
-def _scan_archive(tree: Any, rel: str, limits: Limits, depth: int) -> Iterator[SourceFile]:
+def _scan_archive(
+    tree: Any, rel: str, limits: Limits, depth: int, seen: list[ChartSeen]
+) -> Iterator[SourceFile]:
     label, where = tree.label(rel), tree.where(rel)
     inner = _ArchiveTree(
         tree.read(rel),
@@ -389,7 +491,7 @@ def _scan_archive(tree: Any, rel: str, limits: Limits, depth: int) -> Iterator[S
         depth=depth + 1,
         budget=tree.budget,
     )
-    yield from _scan(inner, limits, depth + 1)
+    yield from _scan(inner, limits, depth + 1, seen)
 
 
 def _file(tree: Any, rel: str, *, templated: bool, chart: ChartInfo | None) -> SourceFile:

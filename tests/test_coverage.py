@@ -167,10 +167,12 @@ def test_fails_under() -> None:
     assert not fails_under(coverage(catalog, exclude=["status"]), 100)
 
 
-def test_empty_catalog_is_fully_covered() -> None:
-    """Nothing to document is 100% and never fails."""
+def test_empty_catalog_has_no_coverage_figure() -> None:
+    """Nothing to document has no percentage (0 of 0 is not 100%) and never fails."""
     report = coverage(Catalog(source="empty"))
-    assert report.percent == 100.0 and not fails_under(report, 100)
+    assert report.percent is None and not fails_under(report, 100)
+    assert "n/a" in format_text(report) and "100" not in format_text(report)
+    assert format_json(report)["percent"] is None
 
 
 # --------------------------------------------------------------------------- renderers

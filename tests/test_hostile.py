@@ -11,7 +11,8 @@ plain file (test_errors.test_invalid_utf8), BOM and CRLF in YAML
 (test_sources.test_bom_and_crlf), plain http without --allow-http
 (test_sources.test_url_without_allow_http_fails), the hostile render fixture's site
 (test_site.test_hostile_*) and a foreign folder under ``crdoc build``
-(test_site.test_foreign_folder_is_refused_then_replaced_with_clean).
+(test_site.test_foreign_folder_is_refused_then_shared_with_clean; every refused place in
+test_output).
 """
 
 from __future__ import annotations
@@ -751,7 +752,7 @@ def test_markdown_escapes_table_pipes_and_html() -> None:
 
 def test_markdown_refuses_foreign_folder_and_keeps_it(tmp_path: Path) -> None:
     """``crdoc markdown -o DIR`` into a folder with a file crdoc did not write is refused (one
-    error line naming it, --clean suggested) and the folder is left byte for byte."""
+    error line naming it and the file) and the folder is left byte for byte."""
     source = tmp_path / "crd.yaml"
     source.write_bytes(crd_text())
     out = tmp_path / "out"
@@ -760,7 +761,9 @@ def test_markdown_refuses_foreign_folder_and_keeps_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["markdown", str(source), "-o", str(out), "-q"])
     assert_one_error(
         result,
-        f"{out}: output folder holds files crdoc did not write; pass --clean to replace it",
+        f"{out}: output folder holds files crdoc did not write (mine.txt); pass --clean to "
+        "write beside them (crdoc removes only the files it wrote before), or choose another "
+        "folder",
     )
     assert files_under(out) == {"mine.txt"} and (out / "mine.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["crd.yaml", "out"]

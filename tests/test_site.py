@@ -310,24 +310,25 @@ def test_build_is_deterministic(example_site: Path, tmp_path: Path, runner: CliR
 # -- atomic output ----------------------------------------------------------------------------
 
 
-def test_foreign_folder_is_refused_then_replaced_with_clean(
+def test_foreign_folder_is_refused_then_shared_with_clean(
     tmp_path: Path, runner: CliRunner
 ) -> None:
-    """Building into a folder crdoc did not write fails (exit 1, the folder named, --clean
-    suggested) and leaves it exactly as it was; with --clean it is replaced by the site."""
+    """Building into a folder holding a file crdoc did not write fails (exit 1, the folder and
+    the file named) and leaves it exactly as it was; with --clean the site is written beside
+    the file, which stays byte for byte."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     before = tree(out)
     result = build(runner, EXAMPLE_CHART, "-o", out)
     assert result.exit_code == 1
-    assert str(out) in result.output and "--clean" in result.output
+    assert str(out) in result.output and "notes.txt" in result.output
     assert "Traceback" not in result.output
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     result = build(runner, EXAMPLE_CHART, "-o", out, "--clean")
     assert result.exit_code == 0, result.output
-    assert not (out / "notes.txt").exists()
+    assert (out / "notes.txt").read_text() == "mine"
     assert (out / "index.html").is_file() and (out / MARKER).is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
