@@ -164,7 +164,7 @@ for line in sys.stdin:
 """
 
 # cProfile of `crdoc inspect`. crdoc reads big inputs in forked worker processes
-# (crdoc.loader._read_one), which a profile of the main process does not see: the worker-side
+# (crdoc.load.loader._read_one), which a profile of the main process does not see: the worker-side
 # function is wrapped so that each worker profiles its own calls into PREFIX.worker<pid>; the
 # main process goes to PREFIX.main. Where crdoc has no such function, only the main process is
 # profiled (and the report says so).
@@ -173,7 +173,7 @@ import cProfile, os, sys
 prefix = sys.argv[1]
 main_pid = os.getpid()
 main_profile = cProfile.Profile()
-import crdoc.loader as loader
+import crdoc.load.loader as loader
 original = getattr(loader, "_read_one", None)
 if original is not None:
     workers = {}
@@ -1015,7 +1015,7 @@ def _one_profile(profile: dict) -> list[str]:
     if profile["workers"]:
         how = (
             f"crdoc read the files in {profile['workers']} worker processes; each worker "
-            "profiled its own calls (`crdoc.loader._read_one`) and the main process the rest; "
+            "profiled its own calls (`crdoc.load.loader._read_one`) and the main process the rest; "
             f"the stats are merged, less {profile['waiting']:.1f} s the main process spent "
             "waiting for the workers (pickling results back is in threads cProfile does not see)"
         )

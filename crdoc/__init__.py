@@ -2,13 +2,13 @@
 
 The pipeline, one module a step:
 
-- :mod:`crdoc.sources` finds the files of a chart, archive, folder or URL;
-- :mod:`crdoc.templating` turns Go-templated YAML into plain YAML, line for line;
-- :mod:`crdoc.yamlio` parses YAML safely, with line numbers;
-- :mod:`crdoc.crds` and :mod:`crdoc.schema` read CRDs and walk their schemas into
+- :mod:`crdoc.load.sources` finds the files of a chart, archive, folder or URL;
+- :mod:`crdoc.load.templating` turns Go-templated YAML into plain YAML, line for line;
+- :mod:`crdoc.load.yamlio` parses YAML safely, with line numbers;
+- :mod:`crdoc.load.crds` and :mod:`crdoc.load.schema` read CRDs and walk their schemas into
   :mod:`crdoc.model`, a frozen tree that renderers only read;
-- :mod:`crdoc.loader` chains them: :func:`load` gives a :class:`Catalog`;
-- :mod:`crdoc.dump` writes the model as JSON or text (``crdoc inspect``).
+- :mod:`crdoc.load.loader` chains them: :func:`load` gives a :class:`Catalog`;
+- :mod:`crdoc.publish.dump` writes the model as JSON or text (``crdoc inspect``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ _collecting = gc.isenabled()
 gc.disable()
 try:
     from crdoc.errors import CrdocError
-    from crdoc.loader import LoadOptions, load
+    from crdoc.load.limits import Limits
+    from crdoc.load.loader import LoadOptions, load
     from crdoc.model import Catalog, ChartInfo, Crd, Field, Version
-    from crdoc.yamlio import Limits
 finally:
     if _collecting:
         gc.enable()

@@ -14,14 +14,14 @@ import click
 from click.core import ParameterSource
 
 from crdoc.errors import CrdocError
-from crdoc.loader import LoadOptions, load
+from crdoc.load.limits import Limits
+from crdoc.load.loader import LoadOptions, load
+from crdoc.load.sources import SourceFile, find_default_annotations
 from crdoc.model import STATUSES, Catalog
-from crdoc.sources import SourceFile, find_default_annotations
-from crdoc.yamlio import Limits
 
 if TYPE_CHECKING:
     # Imported where used: a command imports only what it needs (start-up time counts in CI).
-    from crdoc.annotations import ResolvedAnnotations
+    from crdoc.reports.annotations import ResolvedAnnotations
 
 
 class SourceParam(click.ParamType):
@@ -36,7 +36,7 @@ class SourceParam(click.ParamType):
         self.fail(f"{text!r}: no such file or folder (nor a URL)", param, ctx)
 
 
-#: The files a settings file may be, in the current folder (crdoc.config reads them).
+#: The files a settings file may be, in the current folder (crdoc.settings reads them).
 SETTINGS_FILES = ("crdoc.yaml", "crdoc.yml", "pyproject.toml")
 
 
@@ -169,13 +169,13 @@ def load_source(
     annotations = None  # no file: nothing annotated, so nothing hidden either
     path = annotations_file or find_default_annotations(source)
     if path is not None:
-        from crdoc.annotations import annotations_for
+        from crdoc.reports.annotations import annotations_for
 
         annotations = annotations_for(source, path, catalog)
         catalog = annotations.visible(catalog, hide)
     context = click.get_current_context(silent=True)
     if context is not None and context.obj is not None:
-        from crdoc.config import CrdocConfig
+        from crdoc.settings import CrdocConfig
 
         settings = context.find_object(CrdocConfig)
         if settings is not None:  # the settings file's include/exclude, after annotations matched
@@ -220,7 +220,7 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
     """
     if config_file is None and not any(Path(name).is_file() for name in SETTINGS_FILES):
         return  # no settings here: skip importing their reader
-    from crdoc.config import COMMAND_OPTIONS, load_config
+    from crdoc.settings import COMMAND_OPTIONS, load_config
 
     settings = load_config(config_file or Path.cwd())
     ctx.obj = settings
@@ -249,7 +249,7 @@ def inspect(source: str, fmt: str, annotations_file: Path | None, **load_flags: 
       crdoc inspect examples/alloydbomni-operator
       crdoc inspect chart.tgz --format json > model.json
     """
-    from crdoc.dump import write_json, write_text
+    from crdoc.publish.dump import write_json, write_text
 
     catalog, annotations = load_source(source, annotations_file=annotations_file, **load_flags)
     if fmt == "json":
@@ -316,8 +316,8 @@ def build(
       crdoc build chart/ --docs-only -o docs/reference/ --hide internal
       crdoc build chart-1.5.0.tgz -o site/ --versioned --previous chart-1.4.0.tgz
     """
-    from crdoc.render import RenderOptions
-    from crdoc.site import SiteOptions, build_site
+    from crdoc.publish.site import SiteOptions, build_site
+    from crdoc.render.environment import RenderOptions
 
     catalog, annotations = load_source(
         source, annotations_file=annotations_file, quiet=quiet, hide=hide, **load_flags
@@ -399,8 +399,8 @@ def markdown(
       crdoc markdown charts/my-operator --inject README.md
       crdoc markdown charts/my-operator --inject README.md --check
     """
-    from crdoc.render import RenderOptions
-    from crdoc.site import write_markdown
+    from crdoc.publish.site import write_markdown
+    from crdoc.render.environment import RenderOptions
 
     context = click.get_current_context()
     if (
@@ -442,7 +442,7 @@ def _inject(
     check: bool,
     quiet: bool,
 ) -> None:
-    from crdoc import inject
+    from crdoc.publish import inject
 
     text = inject.injected_markdown(catalog, options, annotations, shift_headings=shift_headings)
     if check:
@@ -467,8 +467,8 @@ def _check_output(
     import difflib
     import tempfile
 
-    from crdoc.output import MARKER
-    from crdoc.site import write_markdown
+    from crdoc.publish.output import MARKER
+    from crdoc.publish.site import write_markdown
 
     with tempfile.TemporaryDirectory(prefix="crdoc-check-") as work:
         fresh = Path(work) / "out"
@@ -518,8 +518,8 @@ def init(source: str, output: Path) -> None:
     Example:
       crdoc init --source charts/my-operator
     """
-    from crdoc.config import init_config_text
-    from crdoc.output import write_file
+    from crdoc.publish.output import write_file
+    from crdoc.settings import init_config_text
 
     if output.exists():
         raise click.ClickException(f"{output} exists; remove it first or pick another -o")
@@ -576,12 +576,12 @@ def coverage(
       crdoc coverage chart/ --exclude 'status.**' --fail-under 90
       crdoc coverage chart/ --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
-    from crdoc import coverage as report_module
+    from crdoc.reports import coverage as report_module
 
     catalog, annotations = load_source(
         source, annotations_file=annotations_file, hide=hide, **load_flags
     )
-    from crdoc.annotations import empty_annotations
+    from crdoc.reports.annotations import empty_annotations
 
     report = report_module.coverage(catalog, exclude)
     limitations = (annotations or empty_annotations()).known_limitations(catalog)
@@ -651,7 +651,7 @@ def diff(
       crdoc diff old/ new/ --format markdown >> RELEASE_NOTES.md
       crdoc diff old.tgz new.tgz --fail-on-breaking
     """
-    from crdoc import diff as api_diff
+    from crdoc.reports import diff as api_diff
 
     flags = {
         "skip_invalid": skip_invalid,
@@ -695,7 +695,7 @@ def schema(
       kubeconform -schema-location \\
         'schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json' x.yaml
     """
-    from crdoc.schemas import json_schemas, write_schemas
+    from crdoc.publish.jsonschema import json_schemas, write_schemas
 
     catalog, _ = load_source(source, annotations_file=annotations_file, **load_flags)
     write_schemas(catalog, output, clean=clean)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import click
 
@@ -54,3 +54,28 @@ def raise_collected(errors: Sequence[CrdocError]) -> None:
         raise errors[0]
     if errors:
         raise CrdocErrors(errors)
+
+
+def did_you_mean(
+    word: str,
+    candidates: Iterable[str],
+    *,
+    quote: bool = False,
+    always: bool = False,
+    normalise: Callable[[str], str] | None = None,
+) -> str:
+    """``"; did you mean X?"`` for the candidate nearest ``word`` (``'X'`` with ``quote``), or
+    ``""``. With ``always``, the whole list when none is near (short closed lists such as
+    statuses). ``normalise`` compares other spellings alike (``site-url`` and ``site_url``)."""
+    import difflib  # here: only a mistake needs it
+
+    options = list(candidates)
+    norm = normalise or (lambda text: text)
+    keyed = {norm(option): option for option in reversed(options)}
+    close = difflib.get_close_matches(norm(str(word)), list(keyed), n=1, cutoff=0.6)
+    if close:
+        found = keyed[close[0]]
+        return f"; did you mean {found!r}?" if quote else f"; did you mean {found}?"
+    if always and options:
+        return "; expected one of " + ", ".join(options)
+    return ""

@@ -12,7 +12,9 @@ import yaml
 from conftest import EXAMPLE_CHART, ROOT
 
 import crdoc
-from crdoc.annotations import (
+from crdoc.errors import CrdocError
+from crdoc.model import Catalog, Crd, Field, Version
+from crdoc.reports.annotations import (
     DEFAULT_FILENAME,
     Annotation,
     ResolvedAnnotations,
@@ -20,8 +22,6 @@ from crdoc.annotations import (
     load_annotations,
     path_matches,
 )
-from crdoc.errors import CrdocError
-from crdoc.model import Catalog, Crd, Field, Version
 
 EXAMPLE_FILE = EXAMPLE_CHART / DEFAULT_FILENAME
 SCHEMA = ROOT / "schemas" / "crdoc-annotations.schema.json"

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_CHART
 
-from crdoc.config import (
+from crdoc.errors import CrdocError
+from crdoc.load.loader import load
+from crdoc.settings import (
     COMMAND_OPTIONS,
     Filters,
     filter_catalog,
     init_config_text,
     load_config,
 )
-from crdoc.errors import CrdocError
-from crdoc.loader import load
 
 YAML_CONFIG = """\
 source: chart
@@ -288,6 +288,7 @@ def test_filter_includes_fields_with_their_parents_and_children() -> None:
 
 def test_cli_looks_for_the_files_the_reader_reads() -> None:
     """The command line skips importing the settings reader unless one of these exists."""
-    from crdoc import cli, config
+    from crdoc import cli
+    from crdoc import settings as config
 
     assert (*config.CONFIG_FILENAMES, config.PYPROJECT) == cli.SETTINGS_FILES

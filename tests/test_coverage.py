@@ -9,8 +9,9 @@ from conftest import CORPUS_COUNTS, EXAMPLE_CHART, corpus_entry
 from markdown_it import MarkdownIt
 
 import crdoc
-from crdoc.annotations import DEFAULT_FILENAME, load_annotations
-from crdoc.coverage import (
+from crdoc.model import Catalog, Crd, Field, Version
+from crdoc.reports.annotations import DEFAULT_FILENAME, load_annotations
+from crdoc.reports.coverage import (
     coverage,
     fails_under,
     format_json,
@@ -19,7 +20,6 @@ from crdoc.coverage import (
     is_weak,
     name_words,
 )
-from crdoc.model import Catalog, Crd, Field, Version
 
 
 def make_field(path: str, description: str | None = None) -> Field:

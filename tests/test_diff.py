@@ -1,4 +1,5 @@
-"""``crdoc.diff``: what changed between two catalogs, which changes break, and the reports."""
+"""``crdoc.reports.diff``: what changed between two catalogs, which changes break, and the
+reports."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from conftest import corpus_entry
 from markdown_it import MarkdownIt
 
 from crdoc import load
-from crdoc.diff import (
+from crdoc.model import Catalog
+from crdoc.publish.dump import catalog_data
+from crdoc.reports.diff import (
     ApiDiff,
     diff_catalogs,
     format_json,
@@ -22,8 +25,6 @@ from crdoc.diff import (
     format_text,
     has_breaking,
 )
-from crdoc.dump import catalog_data
-from crdoc.model import Catalog
 
 OLD_RELEASE = "cloudnative-pg-v0.24.0"
 NEW_RELEASE = "cloudnative-pg"

@@ -39,9 +39,9 @@ from markdown_it import MarkdownIt
 
 from crdoc import CrdocError, Limits, LoadOptions, load
 from crdoc.cli import cli
-from crdoc.output import MARKER
-from crdoc.render import RenderOptions
-from crdoc.site import markdown_pages
+from crdoc.publish.output import MARKER
+from crdoc.publish.site import markdown_pages
+from crdoc.render.environment import RenderOptions
 
 KIB = 1024
 MIB = 1024 * KIB

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from conftest import EXAMPLE_CHART, ROOT
 
-from crdoc.annotations import annotations_for
 from crdoc.errors import CrdocError
-from crdoc.inject import (
+from crdoc.load.loader import load
+from crdoc.publish.inject import (
     BEGIN_MARKER,
     END_MARKER,
     check,
@@ -19,9 +19,9 @@ from crdoc.inject import (
     shift_heading_levels,
     write_injected,
 )
-from crdoc.loader import load
-from crdoc.render import RenderOptions
-from crdoc.site import SINGLE_FILE_MARKER
+from crdoc.publish.site import SINGLE_FILE_MARKER
+from crdoc.render.environment import RenderOptions
+from crdoc.reports.annotations import annotations_for
 
 README = f"""# My operator
 

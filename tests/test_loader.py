@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import corpus_entry
 
-from crdoc import loader
-from crdoc.dump import write_json
 from crdoc.errors import CrdocError
-from crdoc.loader import LoadOptions, load
+from crdoc.load import loader
+from crdoc.load.loader import LoadOptions, load
+from crdoc.publish.dump import write_json
 
 
 def _json(catalog) -> str:
@@ -102,7 +102,7 @@ def test_equal_facts_are_stored_once(workers: int, monkeypatch: pytest.MonkeyPat
 def _no_sharing():
     import contextlib
 
-    from crdoc.schema import Sharing
+    from crdoc.load.schema import Sharing
 
     return contextlib.nullcontext(Sharing())
 
@@ -156,7 +156,7 @@ def test_loads_in_threads_keep_their_own_sharing() -> None:
     shares within itself, gives the model a lone load gives, and leaves nothing behind."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from crdoc import schema
+    from crdoc.load import schema
 
     sources = [corpus_entry(name) for name in ("traefik", "gateway-api-standard")] * 2
     alone = {str(source): _json(load(source)) for source in sources}
@@ -217,7 +217,8 @@ def test_sharing_survives_values_nested_deeper_than_python_recurses(tmp_path: Pa
         value = value[0]
     assert value == 1
     assert '"x-deep": [[[' in _json(load(tmp_path))  # and it is written out, as JSON
-    from crdoc.render import Renderer, RenderOptions
+    from crdoc.render.environment import RenderOptions
+    from crdoc.render.pages import Renderer
 
     pages = list(Renderer(RenderOptions()).pages(load(tmp_path)))
     assert any("x-deep" in page.text for page in pages)  # and as Markdown

@@ -16,7 +16,7 @@ from conftest import EXAMPLE_CHART
 
 from crdoc.cli import cli
 from crdoc.errors import CrdocError
-from crdoc.output import MARKER, check_output_place
+from crdoc.publish.output import MARKER, check_output_place
 
 CRD = """\
 apiVersion: apiextensions.k8s.io/v1

@@ -23,7 +23,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 
-ENTRY_POINT = "crdoc.plugin:CrdocPlugin"
+ENTRY_POINT = "crdoc.publish.plugin:CrdocPlugin"
 DBCLUSTER = "reference/alloydbomni.dbadmin.goog/dbclusters-v1"
 
 

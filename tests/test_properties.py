@@ -21,8 +21,8 @@ from markdown_it import MarkdownIt
 
 from crdoc import CrdocError, load
 from crdoc.model import anchor_for
-from crdoc.render import RenderOptions
-from crdoc.site import markdown_pages
+from crdoc.publish.site import markdown_pages
+from crdoc.render.environment import RenderOptions
 
 EXAMPLES = int(os.environ.get("CRDOC_HYPOTHESIS_EXAMPLES", "60"))
 SETTINGS = settings(

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from conftest import EXAMPLE_CHART, corpus_entry
 
 from crdoc.cli import cli
-from crdoc.loader import load
-from crdoc.present import example_manifest
+from crdoc.load.loader import load
+from crdoc.render.present import example_manifest
 
 OLD, NEW = "cloudnative-pg-v0.24.0", "cloudnative-pg"
 

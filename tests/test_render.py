@@ -28,12 +28,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from crdoc import load
-from crdoc.annotations import empty_annotations
 from crdoc.cli import cli
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog, Crd, Field, Version
-from crdoc.render import LIMITATIONS_PAGE, RenderOptions, version_page_path
-from crdoc.site import markdown_pages, write_markdown
+from crdoc.publish.site import markdown_pages, write_markdown
+from crdoc.render.environment import RenderOptions
+from crdoc.render.layout import LIMITATIONS_PAGE, version_page_path
+from crdoc.reports.annotations import empty_annotations
 
 RENDER_FIXTURES = FIXTURES / "render"
 
@@ -153,7 +154,7 @@ def github_output(name: str, root: Path) -> Output:
 
 
 def mkdocs_output(name: str) -> Output:
-    """The pages ``crdoc build`` hands to MkDocs (``crdoc.site.markdown_pages``), parsed."""
+    """The pages ``crdoc build`` hands to MkDocs (``crdoc.publish.site.markdown_pages``), parsed."""
     key = (name, "mkdocs")
     if key not in _OUTPUTS:
         catalog = _catalog(name)

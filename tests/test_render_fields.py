@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_CHART, FIXTURES
 
-from crdoc import load, render
-from crdoc.annotations import annotations_for
-from crdoc.render import Renderer, RenderOptions, default_templates
+from crdoc import load
+from crdoc.render import fields as render_fields
+from crdoc.render.environment import RenderOptions, default_templates
+from crdoc.render.pages import Renderer
+from crdoc.reports.annotations import annotations_for
 
 
 def _pages(options: RenderOptions) -> dict[str, str]:
@@ -61,5 +63,5 @@ def test_facts_shortcut_changes_nothing(name: str, monkeypatch: pytest.MonkeyPat
         return {page.path: page.text for page in Renderer(RenderOptions()).pages(catalog)}
 
     shortcut = pages()
-    monkeypatch.setattr(render, "_SILENT_FACTS", frozenset())
+    monkeypatch.setattr(render_fields, "_SILENT_FACTS", frozenset())
     assert pages() == shortcut

@@ -1,4 +1,5 @@
-"""``crdoc.schemas``: JSON Schemas for kubeconform / yaml-language-server, one per CRD version."""
+"""``crdoc.publish.jsonschema``: JSON Schemas for kubeconform / yaml-language-server, one per
+CRD version."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from jsonschema.validators import validator_for
 
 from crdoc import load
 from crdoc.model import Catalog
-from crdoc.output import MARKER
-from crdoc.present import example_manifest
-from crdoc.schemas import json_schemas, openapi_schema, version_schema, write_schemas
+from crdoc.publish.jsonschema import json_schemas, openapi_schema, version_schema, write_schemas
+from crdoc.publish.output import MARKER
+from crdoc.render.present import example_manifest
 
 #: (corpus entry, CRD key, version) whose generated example manifest fails validation. Empty:
-#: string placeholders are chosen to match their field's pattern (crdoc.present), so every
+#: string placeholders are chosen to match their field's pattern (crdoc.render.present), so every
 #: example of the corpus validates; a new entry here needs a reason.
 EXAMPLE_EXCEPTIONS: set[tuple[str, str, str]] = set()
 

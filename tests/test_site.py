@@ -27,7 +27,7 @@ from conftest import EXAMPLE_CHART, FIXTURES, ROOT, corpus_entry
 from crdoc import load
 from crdoc.cli import cli
 from crdoc.model import Catalog
-from crdoc.output import MARKER
+from crdoc.publish.output import MARKER
 
 HOSTILE = FIXTURES / "render" / "hostile.yaml"
 EXTERNAL_HOSTS = ("fonts.googleapis.com", "fonts.gstatic.com", "unpkg.com", "jsdelivr", "cdnjs")

@@ -22,7 +22,7 @@ import pytest
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
-from crdoc.dump import catalog_data
+from crdoc.publish.dump import catalog_data
 
 SOURCES = Path(__file__).resolve().parent / "fixtures" / "sources"
 

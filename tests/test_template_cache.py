@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_CHART
 
-from crdoc import load, render
-from crdoc.render import Renderer, RenderOptions
+from crdoc import load
+from crdoc.render import cache, environment, fields
+from crdoc.render.environment import RenderOptions
+from crdoc.render.pages import Renderer
 
 
 def _pages(options: RenderOptions) -> dict[str, str]:
@@ -45,7 +47,7 @@ def test_each_flavour_has_its_own_compiled_templates(
     (templates / "index.md.jinja").write_text('{{ "a|b" | code_cell }}\n', encoding="utf-8")
     outputs = {}
     for flavour in ("github", "mkdocs", "github", "mkdocs"):
-        env = render.make_environment(RenderOptions(flavour=flavour, templates=templates))
+        env = environment.make_environment(RenderOptions(flavour=flavour, templates=templates))
         text = env.get_template("index.md.jinja").render()
         assert outputs.setdefault(flavour, text) == text
     assert outputs["github"] != outputs["mkdocs"]
@@ -56,11 +58,11 @@ def test_no_cache_when_disabled_or_unwritable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CRDOC_CACHE_DIR", "")
-    assert render.make_environment(RenderOptions()).bytecode_cache is None
+    assert environment.make_environment(RenderOptions()).bytecode_cache is None
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     monkeypatch.setenv("CRDOC_CACHE_DIR", str(blocked))
-    assert render.template_cache("mkdocs") is None
+    assert cache.template_cache("mkdocs") is None
     assert _pages(RenderOptions())  # renders without one
 
 
@@ -83,16 +85,16 @@ def test_unwritable_cache_does_not_fail_a_run(
 def test_old_caches_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only folders named as crdoc names its caches go, the oldest first."""
     monkeypatch.setenv("CRDOC_CACHE_DIR", str(tmp_path))
-    for index in range(render.KEEP_CACHES + 3):
+    for index in range(cache.KEEP_CACHES + 3):
         old = tmp_path / f"templates-{index:016x}-mkdocs"
         old.mkdir()
         os.utime(old, ns=(index * 10**9, index * 10**9))
     for name in ("unrelated", "templates-mine", "templates-0123-mkdocs"):
         (tmp_path / name).mkdir()
-    render.template_cache("mkdocs")
+    cache.template_cache("mkdocs")
     kept = _caches(tmp_path)
-    assert len(kept) == render.KEEP_CACHES + 2  # 8 of crdoc's (the new one too), 2 not
-    assert tmp_path / f"templates-{render.KEEP_CACHES + 2:016x}-mkdocs" in kept
+    assert len(kept) == cache.KEEP_CACHES + 2  # 8 of crdoc's (the new one too), 2 not
+    assert tmp_path / f"templates-{cache.KEEP_CACHES + 2:016x}-mkdocs" in kept
     assert tmp_path / f"templates-{0:016x}-mkdocs" not in kept
     for name in ("unrelated", "templates-mine", "templates-0123-mkdocs"):
         assert (tmp_path / name).is_dir()
@@ -116,12 +118,12 @@ def test_no_cache_where_others_could_write(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("CRDOC_CACHE_DIR", str(tmp_path / "shared"))
     (tmp_path / "shared").mkdir(mode=0o777)
     (tmp_path / "shared").chmod(0o777)
-    assert render.template_cache("mkdocs") is None
+    assert cache.template_cache("mkdocs") is None
     (tmp_path / "shared").chmod(0o700)
-    assert render.template_cache("mkdocs") is not None
+    assert cache.template_cache("mkdocs") is not None
     (folder,) = _caches(tmp_path / "shared")
     folder.chmod(0o770)
-    assert render.template_cache("mkdocs") is None
+    assert cache.template_cache("mkdocs") is None
 
 
 def test_no_cache_without_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -131,14 +133,14 @@ def test_no_cache_without_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setattr(os.path, "expanduser", lambda path: path)
     monkeypatch.chdir(tmp_path)
-    assert render.template_cache("mkdocs") is None
+    assert cache.template_cache("mkdocs") is None
     assert list(tmp_path.iterdir()) == []
 
 
 def test_rendering_keeps_no_chart_text_afterwards() -> None:
     """mkdocs serve renders again and again in one process: the caches are emptied after
     each rendering."""
-    from crdoc import markup
+    from crdoc.render import markup
 
     pages = Renderer(RenderOptions()).pages(load(EXAMPLE_CHART))
     next(pages)
@@ -148,4 +150,4 @@ def test_rendering_keeps_no_chart_text_afterwards() -> None:
         pass
     assert markup._description_cached.cache_info().currsize == 0
     assert markup._code_cached.cache_info().currsize == 0
-    assert render._anchor.cache_info().currsize == 0
+    assert fields._anchor.cache_info().currsize == 0

@@ -1,4 +1,5 @@
-"""The fast YAML path (``crdoc.yamlio``) against PyYAML's own: tag resolution and data building.
+"""The fast YAML path (``crdoc.load.yamlio``) against PyYAML's own: tag resolution and data
+building.
 
 The loader resolves tags with a first-character table instead of PyYAML's method, and builds
 plain data from the composed nodes with its own builder, leaving anything unusual to PyYAML's
@@ -23,9 +24,9 @@ from conftest import CORPUS
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver, Resolver
 
-from crdoc import yamlio
 from crdoc.errors import CrdocError
-from crdoc.yamlio import Limits
+from crdoc.load import yamlio
+from crdoc.load.limits import Limits
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -19,10 +19,9 @@ from typing import Any
 
 import yaml
 
-from crdoc.annotations import ResolvedAnnotations
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog
-from crdoc.output import (
+from crdoc.publish.output import (
     add_to_manifest,
     check_output_place,
     contents,
@@ -30,14 +29,10 @@ from crdoc.output import (
     write_file,
     write_file_chunks,
 )
-from crdoc.render import (
-    LIMITATIONS_PAGE,
-    Page,
-    Renderer,
-    RenderOptions,
-    default_templates,
-    version_page_path,
-)
+from crdoc.render.environment import RenderOptions, default_templates
+from crdoc.render.layout import LIMITATIONS_PAGE, Page, version_page_path
+from crdoc.render.pages import Renderer
+from crdoc.reports.annotations import ResolvedAnnotations
 
 #: Where the reference goes inside a user's own MkDocs site.
 REFERENCE_DIR = "reference"
@@ -57,7 +52,7 @@ class SiteOptions:
     docs_only: bool = False
     """Write only the Markdown pages and a ``nav.yml``, for an existing MkDocs site."""
     previous: Catalog | None = None
-    """An earlier release: adds a "Changes since" page (see :mod:`crdoc.diff`)."""
+    """An earlier release: adds a "Changes since" page (see :mod:`crdoc.reports.diff`)."""
     release: str | None = None
     """Build into ``out/<release>/`` of a multi-version site (mike's layout, with ``latest``)."""
     clean: bool = False
@@ -302,7 +297,7 @@ CHANGES_PAGE = "changes.md"
 
 def changes_page(previous: Catalog, catalog: Catalog) -> Page:
     """The "Changes since" page: every added, removed and changed CRD, version and field."""
-    from crdoc.diff import diff_catalogs, format_markdown
+    from crdoc.reports.diff import diff_catalogs, format_markdown
 
     label = previous.chart.version if previous.chart and previous.chart.version else None
     title = f"Changes since {label}" if label else "Changes since the previous release"

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from crdoc.model import Catalog, Crd, Field, Version
-from crdoc.output import replace_folder, write_pages
+from crdoc.publish.output import replace_folder, write_pages
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 _COMBINATORS = ("allOf", "anyOf", "oneOf")
@@ -107,7 +107,7 @@ def openapi_schema(version: Version) -> dict[str, Any]:
 
 def _node(facts: Mapping[str, Any], children: tuple[Field, ...]) -> dict[str, Any]:
     """One schema node from its facts and the fields below it (seen through array items, as
-    :mod:`crdoc.schema` walks them)."""
+    :mod:`crdoc.load.schema` walks them)."""
     node = {k: v for k, v in facts.items() if k != "items"}
     items = facts.get("items")
     if isinstance(items, Mapping):

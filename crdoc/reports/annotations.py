@@ -27,7 +27,6 @@ against a catalog. Both collect every problem and raise them together as ``file:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -37,11 +36,11 @@ from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from crdoc.errors import CrdocError, raise_collected
+from crdoc.errors import CrdocError, did_you_mean, raise_collected
+from crdoc.load.sources import DEFAULT_ANNOTATIONS as DEFAULT_FILENAME
+from crdoc.load.sources import find_default_annotations
+from crdoc.load.yamlio import compose_file, decode
 from crdoc.model import STATUSES, Catalog, Crd, Field, Version
-from crdoc.sources import DEFAULT_ANNOTATIONS as DEFAULT_FILENAME
-from crdoc.sources import find_default_annotations
-from crdoc.yamlio import compose_file, decode
 
 #: Statuses listed as known limitations.
 LIMITATION_STATUSES = frozenset({"non-functional", "cloud-only", "deprecated"})
@@ -215,7 +214,7 @@ class AnnotationSet:
                     errors.append(
                         self._error(
                             f"no version {version_entry.name!r} in {label}"
-                            + _did_you_mean(version_entry.name, names, always=True),
+                            + did_you_mean(version_entry.name, names, always=True),
                             version_entry.line,
                         )
                     )
@@ -253,7 +252,7 @@ class AnnotationSet:
             )
             errors.append(
                 self._error(
-                    f"no CRD matches {entry.key!r}" + _did_you_mean(entry.key, candidates),
+                    f"no CRD matches {entry.key!r}" + did_you_mean(entry.key, candidates),
                     entry.line,
                 )
             )
@@ -273,7 +272,7 @@ class AnnotationSet:
             errors.append(
                 self._error(
                     f"no field matches {item.pattern!r} in {label}"
-                    + _did_you_mean(item.pattern, paths),
+                    + did_you_mean(item.pattern, paths),
                     item.line,
                 )
             )
@@ -354,7 +353,7 @@ class _Parser:
                 found[key] = value
             else:
                 self.fail(
-                    f"unknown key {key!r} in {what}" + _did_you_mean(key, allowed, always=True),
+                    f"unknown key {key!r} in {what}" + did_you_mean(key, allowed, always=True),
                     key_node,
                 )
         return found
@@ -369,7 +368,7 @@ class _Parser:
         status = values.get("status")
         if status is not None and status not in STATUSES:
             self.fail(
-                f"unknown status {status!r}" + _did_you_mean(status, STATUSES, always=True),
+                f"unknown status {status!r}" + did_you_mean(status, STATUSES, always=True),
                 parts["status"],
             )
         see = values.get("see")
@@ -425,18 +424,6 @@ def _shape(node: Node) -> str:
     if isinstance(node, ScalarNode):
         return "nothing" if node.tag == "tag:yaml.org,2002:null" else f"{node.value!r}"
     return "a list"
-
-
-def _did_you_mean(word: str, candidates: Iterable[str], *, always: bool = False) -> str:
-    """``"; did you mean X?"`` for the nearest candidate; with ``always``, the full list when
-    none is near (for short closed lists such as statuses)."""
-    options = list(candidates)
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return "; did you mean " + " or ".join(close) + "?"
-    if always and options:
-        return "; expected one of " + ", ".join(options)
-    return ""
 
 
 # --------------------------------------------------------------------------- resolved

@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
-from crdoc.markup import json_value
 from crdoc.model import Crd, Field, Version
+from crdoc.render.markup import json_value
 
 # Every keyword constraints() reads: a node with none of them has no constraints.
 _CONSTRAINT_KEYWORDS = frozenset(

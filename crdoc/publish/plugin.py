@@ -35,12 +35,13 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import nest_paths
 
-from crdoc.annotations import STATUSES, ResolvedAnnotations, annotations_for
 from crdoc.errors import CrdocError
-from crdoc.loader import LoadOptions, load
+from crdoc.load.loader import LoadOptions, load
 from crdoc.model import Catalog
-from crdoc.render import Page, RenderOptions
-from crdoc.site import MARKDOWN_EXTENSIONS, markdown_pages, navigation
+from crdoc.publish.site import MARKDOWN_EXTENSIONS, markdown_pages, navigation
+from crdoc.render.environment import RenderOptions
+from crdoc.render.layout import Page
+from crdoc.reports.annotations import STATUSES, ResolvedAnnotations, annotations_for
 
 log = get_plugin_logger(__name__)
 
@@ -205,7 +206,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
             if option:
                 paths.append(str(option))
         if not self.config.annotations and "://" not in source:
-            from crdoc.annotations import find_default_annotations
+            from crdoc.reports.annotations import find_default_annotations
 
             found = find_default_annotations(source)
             # Inside a folder source it is watched with the folder already.

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crdoc.markup import code, escape, json_value
 from crdoc.model import Catalog, Crd, Field, Version
+from crdoc.render.markup import code, escape, json_value
 
 #: Version of the :func:`format_json` shape.
 DIFF_SCHEMA_VERSION = 1

@@ -12,6 +12,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from crdoc.errors import CrdocError
+from crdoc.load.limits import Limits
 
 try:  # libyaml's parser is several times faster; its constructor is still SafeConstructor.
     from yaml import CSafeLoader as _SafeLoader
@@ -35,31 +36,6 @@ _MAP_TAG = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
 # no alias can compose no shared node, so its documents are built without any memo.
 _ALIAS = re.compile(r"\*[0-9A-Za-z_-]")
 _ANCHOR = re.compile(r"&[0-9A-Za-z_-]")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Limits:
-    """crdoc's own bounds on hostile input; each can be raised by a caller that trusts its input."""
-
-    max_file_bytes: int = 256 * 1024 * 1024
-    """Largest single file (or archive member) read."""
-    max_total_bytes: int = 4 * 1024 * 1024 * 1024
-    """Most bytes read from one source in all, archives unpacked."""
-    max_archive_members: int = 50_000
-    """Most entries in one archive."""
-    max_archive_depth: int = 5
-    """Deepest nesting of archives in archives (a chart's ``charts/*.tgz`` is depth 2)."""
-    max_alias_nodes: int = 1_000_000
-    """Most nodes a YAML document may expand to through aliases (stops "billion laughs")."""
-    max_schema_depth: int = 200
-    """Deepest schema nesting walked."""
-    max_nesting_depth: int = 800
-    """Deepest nesting of mappings and lists in a YAML or JSON document (what is written out
-    later must not outgrow Python's recursion limit)."""
-    max_download_bytes: int = 100 * 1024 * 1024
-    """Largest chart downloaded from a URL."""
-    download_timeout: float = 30.0
-    """Seconds to wait on a URL before giving up."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,12 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from crdoc.annotations import ResolvedAnnotations
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog
-from crdoc.output import write_file
-from crdoc.render import RenderOptions
-from crdoc.site import markdown_pages
+from crdoc.publish.output import write_file
+from crdoc.publish.site import markdown_pages
+from crdoc.render.environment import RenderOptions
+from crdoc.reports.annotations import ResolvedAnnotations
 
 BEGIN_MARKER = "<!-- BEGIN CRDOC -->"
 END_MARKER = "<!-- END CRDOC -->"

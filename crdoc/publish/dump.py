@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from crdoc.model import Catalog, Crd, Field, Version
 
 if TYPE_CHECKING:  # only annotated: inspect without an annotations file never imports them
-    from crdoc.annotations import Annotation, ResolvedAnnotations
+    from crdoc.reports.annotations import Annotation, ResolvedAnnotations
 
 #: Bumped when the JSON shape changes in a way readers must know about.
 SCHEMA_VERSION = 1

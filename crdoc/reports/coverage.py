@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from crdoc.annotations import ResolvedAnnotations, compile_pattern
 from crdoc.model import Catalog, Field
+from crdoc.reports.annotations import ResolvedAnnotations, compile_pattern
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _RESTATEMENT = re.compile(

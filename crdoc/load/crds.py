@@ -8,9 +8,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from crdoc.errors import CrdocError
+from crdoc.load.schema import KeyPath, LineFinder, SchemaError, walk_schema
+from crdoc.load.templating import PLACEHOLDER
 from crdoc.model import ChartInfo, Crd, Version
-from crdoc.schema import KeyPath, LineFinder, SchemaError, walk_schema
-from crdoc.templating import PLACEHOLDER
 
 API_GROUP = "apiextensions.k8s.io"
 

@@ -21,8 +21,9 @@ from typing import Any
 import yaml
 
 from crdoc.errors import CrdocError
+from crdoc.load.limits import Limits
+from crdoc.load.yamlio import decode
 from crdoc.model import ChartInfo
-from crdoc.yamlio import Limits, decode
 
 #: The annotations file crdoc looks for beside a chart.
 DEFAULT_ANNOTATIONS = "crdoc-annotations.yaml"

@@ -9,13 +9,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from crdoc.crds import crd_manifests, read_crd
 from crdoc.errors import CrdocError, raise_collected
+from crdoc.load.crds import crd_manifests, read_crd
+from crdoc.load.limits import Limits
+from crdoc.load.schema import Sharing, sharing
+from crdoc.load.sources import SourceFile, looked_at, open_source
+from crdoc.load.templating import neutralise
+from crdoc.load.yamlio import CRD_MARKER, Document, crd_documents, decode, line_of
 from crdoc.model import Catalog, Crd
-from crdoc.schema import Sharing, sharing
-from crdoc.sources import SourceFile, looked_at, open_source
-from crdoc.templating import neutralise
-from crdoc.yamlio import CRD_MARKER, Document, Limits, crd_documents, decode, line_of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -33,8 +33,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from crdoc.errors import CrdocError, raise_collected
+from crdoc.load.limits import Limits
+from crdoc.load.yamlio import compose_file, decode
 from crdoc.model import STATUSES, Catalog, Field, Version
-from crdoc.yamlio import Limits, compose_file, decode
 
 #: The files :func:`load_config` looks for in a folder, first found wins.
 CONFIG_FILENAMES = ("crdoc.yaml", "crdoc.yml")
@@ -90,7 +91,7 @@ def _statuses(value: Any, folder: Path) -> list[str]:
 def _field_globs(value: Any, folder: Path) -> list[str]:
     items = _strings(value, folder)
     for item in items:
-        from crdoc.annotations import split_pattern
+        from crdoc.reports.annotations import split_pattern
 
         split_pattern(item)  # ValueError for an empty segment
     return items
@@ -237,7 +238,7 @@ def filter_catalog(
     it or one of its ancestors matches an include pattern, or it is the ancestor of a kept
     field, and neither it nor any ancestor matches an exclude pattern: a dropped field's
     children go with it, and every kept field keeps its parent. ``Version.fields`` and the
-    parents' ``children`` are rebuilt to match. Filter after :func:`~crdoc.annotations.
+    parents' ``children`` are rebuilt to match. Filter after :func:`~crdoc.reports.annotations.
     annotations_for` (annotations name fields of the whole catalog)."""
     include = include or Filters()
     exclude = exclude or Filters()
@@ -266,7 +267,7 @@ def _chosen(name: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bo
 def _filter_fields(version: Version, include: tuple[str, ...], exclude: tuple[str, ...]) -> Version:
     if not include and not exclude:
         return version
-    from crdoc.annotations import compile_pattern
+    from crdoc.reports.annotations import compile_pattern
 
     included = [compile_pattern(p) for p in include]
     excluded = [compile_pattern(p) for p in exclude]

@@ -1,0 +1,11 @@
+"""Loading: from a source (chart folder, ``.tgz``, CRD file or folder, URL) to a
+:class:`~crdoc.model.Catalog`.
+
+- :mod:`~crdoc.load.limits` bounds what is read from a hostile source;
+- :mod:`~crdoc.load.sources` finds the files of a chart, its subcharts and archives;
+- :mod:`~crdoc.load.templating` turns Go-templated YAML into plain YAML, line for line;
+- :mod:`~crdoc.load.yamlio` parses YAML and JSON safely, with line numbers;
+- :mod:`~crdoc.load.crds` reads CustomResourceDefinitions, and :mod:`~crdoc.load.schema`
+  walks their OpenAPI schemas into fields;
+- :mod:`~crdoc.load.loader` chains them: :func:`~crdoc.load.loader.load`.
+"""

@@ -1,0 +1,75 @@
+"""The Jinja environment of one run: the user's template folder first on the search path,
+undefined names an error, every printed value escaped as Markdown unless a filter returned
+finished Markdown (see :mod:`crdoc.render.markup`)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from crdoc.errors import CrdocError
+from crdoc.model import anchor_for
+from crdoc.render import markup, present
+from crdoc.render.cache import template_cache
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def default_templates() -> Path:
+    """The shipped templates: ``crdoc.templates`` when installed, the repo's folder otherwise."""
+    try:
+        import crdoc.templates as shipped  # installed wheel: templates/ is this package
+
+        return Path(shipped.__file__).resolve().parent
+    except ImportError:  # pragma: no cover - running from a source tree without install
+        return DEFAULT_TEMPLATES
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderOptions:
+    """How pages are rendered."""
+
+    flavour: str = "mkdocs"
+    """``mkdocs`` (Python-Markdown with attr_list, md_in_html) or ``github`` (GFM)."""
+    templates: Path | None = None
+    """A folder of templates that replace the shipped ones by name."""
+    title: str | None = None
+    """Title of the index page (default: the chart's name)."""
+    index_name: str = "index.md"
+    single_file: bool = False
+    """All pages go into one file: ids carry their page's name, links stay in the file."""
+
+
+def make_environment(options: RenderOptions) -> jinja2.Environment:
+    """A Jinja environment for one run: user templates first, strict, Markdown-escaping."""
+    search_path = [str(default_templates())]
+    if options.templates is not None:
+        if not options.templates.is_dir():
+            raise CrdocError("template folder not found", path=str(options.templates))
+        search_path.insert(0, str(options.templates))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search_path),
+        bytecode_cache=template_cache(options.flavour),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        finalize=markup.escape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(markup.filters())
+    env.globals.update(
+        constraints=present.constraints,
+        list_semantics=present.list_semantics,
+        other_facts=present.other_facts,
+        status_style=present.status_style,
+        percent=present.percent,
+        raw=Markup,
+    )
+    env.filters["anchor_id"] = anchor_for
+    env.filters["code_cell"] = functools.partial(markup.code_cell, flavour=options.flavour)
+    return env
