@@ -1,14 +1,23 @@
 """crdoc: reference documentation for the Kubernetes CustomResourceDefinitions in Helm charts.
 
-The pipeline, one module a step:
+The pipeline, one package a stage (the public API is what this module exports)::
 
-- :mod:`crdoc.load.sources` finds the files of a chart, archive, folder or URL;
-- :mod:`crdoc.load.templating` turns Go-templated YAML into plain YAML, line for line;
-- :mod:`crdoc.load.yamlio` parses YAML safely, with line numbers;
-- :mod:`crdoc.load.crds` and :mod:`crdoc.load.schema` read CRDs and walk their schemas into
-  :mod:`crdoc.model`, a frozen tree that renderers only read;
-- :mod:`crdoc.load.loader` chains them: :func:`load` gives a :class:`Catalog`;
-- :mod:`crdoc.publish.dump` writes the model as JSON or text (``crdoc inspect``).
+    from crdoc import Settings, load_reference
+    from crdoc.publish.site import build_site
+
+    reference = load_reference("charts/my-operator", Settings(hide=("internal",)))
+    build_site(reference, Path("site"))
+
+- :mod:`crdoc.load` reads a source (chart folder, ``.tgz``, CRD files, URL) into a
+  :class:`Catalog`, the frozen model of :mod:`crdoc.model` that every later stage only reads;
+- :mod:`crdoc.reports` matches the maintainers' annotations, filters, and reports coverage,
+  known limitations and the differences between releases;
+- :mod:`crdoc.pipeline` chains them: :func:`load_reference` gives a :class:`Reference`;
+- :mod:`crdoc.render` turns a reference into Markdown pages through Jinja2 templates;
+- :mod:`crdoc.publish` writes them: Markdown, a MkDocs site, the MkDocs plugin, README
+  injection, JSON Schemas, the model as JSON;
+- :mod:`crdoc.options` declares every option once; :mod:`crdoc.settings` reads ``crdoc.yaml``;
+  :mod:`crdoc.cli` is the command line.
 """
 
 from __future__ import annotations
@@ -28,6 +37,21 @@ finally:
     if _collecting:
         gc.enable()
 
+
+def __getattr__(name: str) -> object:
+    # The pipeline's names are imported when first asked for: the command line needs them
+    # only once it runs a command (start-up time counts in CI).
+    if name in ("Reference", "load_reference"):
+        from crdoc import pipeline
+
+        return getattr(pipeline, name)
+    if name == "Settings":
+        from crdoc.options import Settings
+
+        return Settings
+    raise AttributeError(f"module 'crdoc' has no attribute {name!r}")
+
+
 __all__ = [
     "Catalog",
     "ChartInfo",
@@ -36,6 +60,9 @@ __all__ = [
     "Field",
     "Limits",
     "LoadOptions",
+    "Reference",
+    "Settings",
     "Version",
     "load",
+    "load_reference",
 ]

@@ -54,6 +54,24 @@ def corpus_name(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+def markdown_pages(catalog: Any, options: Any = None, annotations: Any = None) -> list[Any]:
+    """Every page of a loaded catalog, rendered (``RenderOptions()`` by default)."""
+    from crdoc.pipeline import Reference
+    from crdoc.render.environment import RenderOptions
+    from crdoc.render.pages import Renderer
+
+    reference = Reference.of(catalog, annotations)
+    return list(Renderer(options or RenderOptions()).pages(reference))
+
+
+def report_renderer() -> Any:
+    """The renderer ``crdoc coverage --format markdown`` and ``crdoc diff`` use."""
+    from crdoc.render.environment import RenderOptions
+    from crdoc.render.pages import Renderer
+
+    return Renderer(RenderOptions(flavour="github"))
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

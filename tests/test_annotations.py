@@ -22,6 +22,7 @@ from crdoc.reports.annotations import (
     load_annotations,
     path_matches,
 )
+from crdoc.reports.limitations import known_limitations
 
 EXAMPLE_FILE = EXAMPLE_CHART / DEFAULT_FILENAME
 SCHEMA = ROOT / "schemas" / "crdoc-annotations.schema.json"
@@ -118,7 +119,7 @@ def test_known_limitations(catalog: Catalog, resolved: ResolvedAnnotations) -> N
     """Annotated limitations and schema-derived ones are both listed, each with a reason."""
     rows = {
         (row.crd.key, row.version and row.version.name, row.field and row.field.path): row
-        for row in resolved.known_limitations(catalog)
+        for row in known_limitations(catalog, resolved)
     }
     gcs = rows[(BACKUPPLANS, "v1", "spec.backupLocation.gcsOptions")]
     assert (gcs.annotation.status, gcs.origin) == ("cloud-only", "annotations")
@@ -137,7 +138,7 @@ def test_known_limitations(catalog: Catalog, resolved: ResolvedAnnotations) -> N
 
 def test_known_limitations_without_annotations(catalog: Catalog) -> None:
     """With no annotations file, the schema still yields the deprecated v1alpha1."""
-    rows = ResolvedAnnotations().known_limitations(catalog)
+    rows = known_limitations(catalog, ResolvedAnnotations())
     assert any(r.version is not None and r.version.name == "v1alpha1" for r in rows)
     assert all(r.origin == "schema" for r in rows)
 

@@ -10,13 +10,9 @@ from conftest import EXAMPLE_CHART
 
 from crdoc.errors import CrdocError
 from crdoc.load.loader import load
-from crdoc.settings import (
-    COMMAND_OPTIONS,
-    Filters,
-    filter_catalog,
-    init_config_text,
-    load_config,
-)
+from crdoc.options import COMMANDS, Filters
+from crdoc.reports.filters import filter_catalog
+from crdoc.settings import init_config_text, load_config
 
 YAML_CONFIG = """\
 source: chart
@@ -63,7 +59,7 @@ def test_yaml_config_and_defaults(tmp_path: Path) -> None:
     assert markdown["output"] == tmp_path / "API.md" and markdown["single_file"] is True
     assert "site_url" not in markdown and "config_file" not in markdown
     coverage = config.defaults_for("coverage")
-    assert coverage["fail_under"] == 90.0 and coverage["exclude"] == ["metadata.**"]
+    assert coverage["fail_under"] == 90.0 and coverage["exclude_paths"] == ["metadata.**"]
     assert coverage["fmt"] == "json" and "title" not in coverage
     inspect = config.defaults_for("inspect")
     assert inspect == {
@@ -204,7 +200,7 @@ def test_init_config_text_round_trips(tmp_path: Path) -> None:
     assert config is not None
     assert config.defaults_for("build")["source"] == str(tmp_path / "charts" / "my operator")
     assert config.defaults_for("build")["output"] == tmp_path / "site"
-    for command in COMMAND_OPTIONS:
+    for command in COMMANDS:
         config.defaults_for(command)
     # Every commented-out setting is valid too, once uncommented.
     setting = re.compile(r"^# (\s*[a-z_]+:.*)$")
@@ -291,4 +287,4 @@ def test_cli_looks_for_the_files_the_reader_reads() -> None:
     from crdoc import cli
     from crdoc import settings as config
 
-    assert (*config.CONFIG_FILENAMES, config.PYPROJECT) == cli.SETTINGS_FILES
+    assert config.SETTINGS_FILES == cli.SETTINGS_FILES

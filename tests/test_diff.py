@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import corpus_entry
+from conftest import corpus_entry, report_renderer
 from markdown_it import MarkdownIt
 
 from crdoc import load
@@ -21,7 +21,6 @@ from crdoc.reports.diff import (
     ApiDiff,
     diff_catalogs,
     format_json,
-    format_markdown,
     format_text,
     has_breaking,
 )
@@ -487,7 +486,7 @@ def test_markdown_escapes_and_parses(tmp_path: Path) -> None:
     old = {"a": {"type": "string", "enum": ["x|y", "<b>", "ok"]}, "p": {"type": "string"}}
     new = {"a": {"type": "string", "enum": ["ok"]}, "p": {"type": "string", "pattern": "^(a|b)<"}}
     diff = _diff(tmp_path, [_crd(old)], [_crd(new)])
-    markdown = format_markdown(diff)
+    markdown = report_renderer().changes(diff)
     assert markdown.startswith("**2 breaking** and 0 non-breaking changes")
     html = MarkdownIt("commonmark").render(markdown)
     assert "<b>" not in html  # the enum value is text, not a tag
@@ -501,7 +500,7 @@ def test_markdown_escapes_and_parses(tmp_path: Path) -> None:
 def test_markdown_of_no_changes(tmp_path: Path) -> None:
     diff = _diff(tmp_path, [_crd({"a": STRING})], [_crd({"a": STRING})])
     assert diff.is_empty and not has_breaking(diff)
-    assert format_markdown(diff) == "No changes to the CRDs.\n"
+    assert report_renderer().changes(diff) == "No changes to the CRDs.\n"
     assert format_text(diff) == "0 breaking, 0 non-breaking changes\n"
 
 
@@ -600,7 +599,7 @@ def test_release_pair_classification(release_pair) -> None:
 
 def test_release_pair_reports(release_pair) -> None:
     _, _, diff = release_pair
-    markdown = format_markdown(diff)
+    markdown = report_renderer().changes(diff)
     breaking = len(diff.breaking)
     assert markdown.startswith(f"**{breaking} breaking** and {len(diff.non_breaking)} non-breaking")
     html = MarkdownIt("commonmark").render(markdown)

@@ -34,13 +34,12 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from conftest import ragged_tables
+from conftest import markdown_pages, ragged_tables
 from markdown_it import MarkdownIt
 
 from crdoc import CrdocError, Limits, LoadOptions, load
 from crdoc.cli import cli
 from crdoc.publish.output import MARKER
-from crdoc.publish.site import markdown_pages
 from crdoc.render.environment import RenderOptions
 
 KIB = 1024

@@ -10,6 +10,7 @@ from conftest import EXAMPLE_CHART, ROOT
 
 from crdoc.errors import CrdocError
 from crdoc.load.loader import load
+from crdoc.pipeline import Reference
 from crdoc.publish.inject import (
     BEGIN_MARKER,
     END_MARKER,
@@ -19,8 +20,7 @@ from crdoc.publish.inject import (
     shift_heading_levels,
     write_injected,
 )
-from crdoc.publish.site import SINGLE_FILE_MARKER
-from crdoc.render.environment import RenderOptions
+from crdoc.publish.markdown import SINGLE_FILE_MARKER
 from crdoc.reports.annotations import annotations_for
 
 README = f"""# My operator
@@ -139,11 +139,12 @@ def test_injected_markdown_of_the_example_chart(tmp_path: Path) -> None:
     source = str(EXAMPLE_CHART)
     catalog = load(source)
     annotations = annotations_for(source, None, catalog)
-    flat = injected_markdown(catalog, RenderOptions(), annotations, shift_headings=0)
-    nested = injected_markdown(catalog, RenderOptions(), annotations)
+    reference = Reference.of(catalog, annotations)
+    flat = injected_markdown(reference, shift_headings=0)
+    nested = injected_markdown(reference)
     assert SINGLE_FILE_MARKER not in flat
-    assert "\n# alloydbomni-operator\n" in "\n" + flat
-    assert "\n## alloydbomni-operator\n" in "\n" + nested
+    assert "\n# alloydbomni-operator API reference\n" in "\n" + flat
+    assert "\n## alloydbomni-operator API reference\n" in "\n" + nested
     assert "\n# " not in "\n" + nested.split("```")[0]
     assert 'id="alloydbomni.dbadmin.goog-dbclusters-v1--spec.primarySpec"' in nested
     # Into a README, and then up to date.

@@ -12,6 +12,7 @@ from conftest import corpus_entry
 from crdoc.errors import CrdocError
 from crdoc.load import loader
 from crdoc.load.loader import LoadOptions, load
+from crdoc.pipeline import Reference
 from crdoc.publish.dump import write_json
 
 
@@ -220,5 +221,5 @@ def test_sharing_survives_values_nested_deeper_than_python_recurses(tmp_path: Pa
     from crdoc.render.environment import RenderOptions
     from crdoc.render.pages import Renderer
 
-    pages = list(Renderer(RenderOptions()).pages(load(tmp_path)))
+    pages = list(Renderer(RenderOptions()).pages(Reference.of(load(tmp_path))))
     assert any("x-deep" in page.text for page in pages)  # and as Markdown

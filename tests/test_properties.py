@@ -14,14 +14,13 @@ from typing import Any
 
 import markdown
 import yaml
-from conftest import ragged_tables
+from conftest import markdown_pages, ragged_tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from crdoc import CrdocError, load
 from crdoc.model import anchor_for
-from crdoc.publish.site import markdown_pages
 from crdoc.render.environment import RenderOptions
 
 EXAMPLES = int(os.environ.get("CRDOC_HYPOTHESIS_EXAMPLES", "60"))

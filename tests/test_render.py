@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import CORPUS_COUNTS, EXAMPLE_CHART, FIXTURES, corpus_entry
+from conftest import CORPUS_COUNTS, EXAMPLE_CHART, FIXTURES, corpus_entry, markdown_pages
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -31,10 +31,12 @@ from crdoc import load
 from crdoc.cli import cli
 from crdoc.errors import CrdocError
 from crdoc.model import Catalog, Crd, Field, Version
-from crdoc.publish.site import markdown_pages, write_markdown
+from crdoc.pipeline import Reference
+from crdoc.publish.markdown import write_markdown
 from crdoc.render.environment import RenderOptions
 from crdoc.render.layout import LIMITATIONS_PAGE, version_page_path
 from crdoc.reports.annotations import empty_annotations
+from crdoc.reports.limitations import known_limitations
 
 RENDER_FIXTURES = FIXTURES / "render"
 
@@ -207,7 +209,7 @@ def expected_pages(catalog: Catalog, index: str) -> set[str]:
     """The index, a page per CRD version, and the known limitations where the schemas imply
     any (deprecated versions, "Deprecated" descriptions, free-form fields)."""
     pages = {index} | {version_page_path(c, v) for c in catalog.crds for v in c.versions}
-    if empty_annotations().known_limitations(catalog):
+    if known_limitations(catalog, empty_annotations()):
         pages.add(LIMITATIONS_PAGE)
     return pages
 
@@ -310,12 +312,12 @@ def test_github_anchor_of_field_with_underscore(tmp_path: Path) -> None:
     `<a id="spec.max_connections">`, the id their links use, in GitHub Markdown (a folder and a
     single file)."""
     catalog = _catalog("anchors")
-    write_markdown(catalog, tmp_path / "api", options=RenderOptions())
+    write_markdown(Reference.of(catalog), tmp_path / "api")
     text = (tmp_path / "api" / "anchors.example.com" / "things-v1.md").read_text()
     assert "](#spec.max_connections)" in text
     assert '<a id="spec.max_connections"></a>' in text
     assert '<a id="spec.tls_config.ca_file"></a>' in text
-    write_markdown(catalog, tmp_path / "API.md", options=RenderOptions(), single_file=True)
+    write_markdown(Reference.of(catalog), tmp_path / "API.md", single_file=True)
     single = (tmp_path / "API.md").read_text()
     assert '<a id="anchors.example.com-things-v1--spec.max_connections"></a>' in single
 

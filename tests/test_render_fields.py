@@ -10,6 +10,7 @@ import pytest
 from conftest import EXAMPLE_CHART, FIXTURES
 
 from crdoc import load
+from crdoc.pipeline import Reference
 from crdoc.render import fields as render_fields
 from crdoc.render.environment import RenderOptions, default_templates
 from crdoc.render.pages import Renderer
@@ -19,7 +20,9 @@ from crdoc.reports.annotations import annotations_for
 def _pages(options: RenderOptions) -> dict[str, str]:
     catalog = load(EXAMPLE_CHART)
     annotations = annotations_for(str(EXAMPLE_CHART), None, catalog)
-    return {page.path: page.text for page in Renderer(options).pages(catalog, annotations)}
+    return {
+        page.path: page.text for page in Renderer(options).pages(Reference.of(catalog, annotations))
+    }
 
 
 def _documented_pieces() -> str:
@@ -60,7 +63,9 @@ def test_facts_shortcut_changes_nothing(name: str, monkeypatch: pytest.MonkeyPat
     catalog = load(FIXTURES / "render" / f"{name}.yaml")
 
     def pages() -> dict[str, str]:
-        return {page.path: page.text for page in Renderer(RenderOptions()).pages(catalog)}
+        return {
+            page.path: page.text for page in Renderer(RenderOptions()).pages(Reference.of(catalog))
+        }
 
     shortcut = pages()
     monkeypatch.setattr(render_fields, "_SILENT_FACTS", frozenset())

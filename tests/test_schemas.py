@@ -15,6 +15,7 @@ from jsonschema.validators import validator_for
 
 from crdoc import load
 from crdoc.model import Catalog
+from crdoc.pipeline import Reference
 from crdoc.publish.jsonschema import json_schemas, openapi_schema, version_schema, write_schemas
 from crdoc.publish.output import MARKER
 from crdoc.render.present import example_manifest
@@ -307,9 +308,9 @@ def test_no_schema_version(tmp_path: Path) -> None:
 def test_write_schemas(tmp_path: Path) -> None:
     catalog = _load(tmp_path, _crd("example.com", "Widget", SCHEMA))
     out = tmp_path / "schemas"
-    write_schemas(catalog, out)
+    write_schemas(Reference.of(catalog), out)
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert files == [MARKER, "example.com/widget_v1.json", "widget_v1.json"]
     written = json.loads((out / "widget_v1.json").read_text())
     assert written == json_schemas(catalog)["widget_v1.json"]
-    write_schemas(catalog, out)  # its own folder: replaced without --clean
+    write_schemas(Reference.of(catalog), out)  # its own folder: replaced without --clean

@@ -10,13 +10,16 @@ import pytest
 from conftest import EXAMPLE_CHART
 
 from crdoc import load
+from crdoc.pipeline import Reference
 from crdoc.render import cache, environment, fields
 from crdoc.render.environment import RenderOptions
 from crdoc.render.pages import Renderer
 
 
 def _pages(options: RenderOptions) -> dict[str, str]:
-    return {page.path: page.text for page in Renderer(options).pages(load(EXAMPLE_CHART))}
+    return {
+        page.path: page.text for page in Renderer(options).pages(Reference.of(load(EXAMPLE_CHART)))
+    }
 
 
 def _caches(root: Path) -> list[Path]:
@@ -142,7 +145,7 @@ def test_rendering_keeps_no_chart_text_afterwards() -> None:
     each rendering."""
     from crdoc.render import markup
 
-    pages = Renderer(RenderOptions()).pages(load(EXAMPLE_CHART))
+    pages = Renderer(RenderOptions()).pages(Reference.of(load(EXAMPLE_CHART)))
     next(pages)
     next(pages)  # a CRD page: the caches fill
     assert markup._description_cached.cache_info().currsize > 0

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import replace
 from pathlib import Path
 
 from crdoc.errors import CrdocError
-from crdoc.model import Catalog
+from crdoc.pipeline import Reference
+from crdoc.publish.markdown import single_file_pages
 from crdoc.publish.output import write_file
-from crdoc.publish.site import markdown_pages
-from crdoc.render.environment import RenderOptions
-from crdoc.reports.annotations import ResolvedAnnotations
 
 BEGIN_MARKER = "<!-- BEGIN CRDOC -->"
 END_MARKER = "<!-- END CRDOC -->"
@@ -177,18 +174,22 @@ def shift_heading_levels(text: str, levels: int = 1) -> str:
     return "\n".join(lines)
 
 
-def injected_markdown(
-    catalog: Catalog,
-    options: RenderOptions = RenderOptions(),
-    annotations: ResolvedAnnotations | None = None,
-    *,
-    shift_headings: int = 1,
-) -> str:
+def injected_markdown(reference: Reference, *, shift_headings: int = 1) -> str:
     """The reference as one GitHub-flavoured Markdown text for a README: what
     ``crdoc markdown --single-file`` writes, without its first-line marker, headings moved down
     ``shift_headings`` levels (0: as rendered) so the reference nests under the README's title."""
-    pages = markdown_pages(
-        catalog, replace(options, flavour="github", single_file=True), annotations
-    )
-    body = "\n\n".join(page.text.strip("\n") for page in pages)
+    body = "\n\n".join(single_file_pages(reference))
     return shift_heading_levels(body, shift_headings) + "\n"
+
+
+def inject_reference(
+    reference: Reference, readme: Path, *, shift_headings: int = 1, check_only: bool = False
+) -> tuple[bool, str | None]:
+    """Put the reference between the markers of ``readme`` (``--inject``), or with
+    ``check_only`` only compare: ``(changed, diff)``, where ``changed`` says whether the file
+    was (or, checking, would be) rewritten and ``diff`` is the unified diff when checking."""
+    text = injected_markdown(reference, shift_headings=shift_headings)
+    if check_only:
+        difference = check(readme, text)
+        return difference is not None, difference
+    return write_injected(readme, text), None

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from crdoc.model import Catalog, Crd, Field, Version
+from crdoc.pipeline import Reference
 from crdoc.publish.output import replace_folder, write_pages
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -57,15 +58,20 @@ def _safe(part: str) -> str:
     return "_" if text in ("", ".", "..") else text
 
 
-def write_schemas(catalog: Catalog, out: Path, *, clean: bool = False) -> None:
-    """Write :func:`json_schemas` under ``out`` as indented JSON, replacing the folder whole."""
+def write_schemas(reference: Reference, out: Path) -> int:
+    """Write :func:`json_schemas` of the documented CRDs under ``out`` as indented JSON, as
+    :mod:`crdoc.publish.output` allows. Returns the number of schemas."""
     pages = {
         path: json.dumps(schema, indent=2, ensure_ascii=False, default=_plain) + "\n"
-        for path, schema in json_schemas(catalog).items()
+        for path, schema in json_schemas(reference.catalog).items()
     }
     replace_folder(
-        out, lambda folder: write_pages(folder, pages), clean=clean, sources=(catalog.source,)
+        out,
+        lambda folder: write_pages(folder, pages),
+        clean=reference.settings.clean,
+        sources=(reference.source,),
     )
+    return len(pages)
 
 
 def _plain(value: Any) -> Any:

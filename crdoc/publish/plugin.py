@@ -10,16 +10,19 @@ In ``mkdocs.yml``::
           nav_title: API reference        # the nav section that lists them
           hide: [internal]
 
-The pages are rendered in memory on every build (``File.generated``): nothing is written into
-``docs_dir``. The nav section is added whether the site's nav is explicit or automatic, the
-Markdown extensions the pages need are added when the site lacks them, and ``mkdocs serve``
-rebuilds when the chart, its annotations or the templates change.
+Its options are made from :data:`crdoc.options.OPTIONS` (the rows for ``plugin``), and a
+``crdoc.yaml`` (or ``[tool.crdoc]``) beside ``mkdocs.yml`` gives their defaults and its
+``include``/``exclude``, as it does for the command line: the plugin documents exactly the
+CRDs ``crdoc build`` does. The pages are rendered in memory on every build
+(``File.generated``): nothing is written into ``docs_dir``. The nav section is added whether
+the site's nav is explicit or automatic, the Markdown extensions the pages need are added when
+the site lacks them, and ``mkdocs serve`` rebuilds when the chart, its annotations or the
+templates change.
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
 import logging
 import posixpath
 from collections.abc import Callable, Iterator
@@ -35,13 +38,10 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import nest_paths
 
-from crdoc.errors import CrdocError
-from crdoc.load.loader import LoadOptions, load
-from crdoc.model import Catalog
-from crdoc.publish.site import MARKDOWN_EXTENSIONS, markdown_pages, navigation
-from crdoc.render.environment import RenderOptions
-from crdoc.render.layout import Page
-from crdoc.reports.annotations import STATUSES, ResolvedAnnotations, annotations_for
+from crdoc.errors import CrdocError, did_you_mean
+from crdoc.options import PLUGIN, Option, options_of, settings_for
+from crdoc.pipeline import Reference, load_reference
+from crdoc.publish.site import extension_name, missing_extensions, navigation, reference_pages
 
 log = get_plugin_logger(__name__)
 
@@ -62,65 +62,113 @@ class _UrlPath(c.Type[str]):
         return text + "/"
 
 
-class CrdocPluginConfig(base.Config):
-    """The plugin's options (MkDocs checks them and reports mistakes as config errors)."""
+class _Checked(c.BaseConfigOption[Any]):
+    """A value checked as ``crdoc.yaml`` checks it (limits: ``{max_file_bytes: 512M}``)."""
 
-    source = c.Type(str)
-    """Chart folder, packaged chart (.tgz), CRD file or folder, or URL; a relative path is
-    read from the folder of mkdocs.yml."""
-    path = _UrlPath(default="reference/")
-    """URL folder of the reference pages."""
-    annotations = c.Optional(c.File(exists=True))
-    """The maintainers' annotations (default: crdoc-annotations.yaml beside the chart)."""
-    templates = c.Optional(c.Dir(exists=True))
-    """A folder of Jinja2 templates that replace the shipped ones by name."""
-    title = c.Optional(c.Type(str))
-    """Title of the reference's index page (default: the chart's name)."""
-    hide = c.ListOfItems(c.Choice(STATUSES), default=[])
-    """Leave out CRDs annotated with these statuses (e.g. ``[internal]``)."""
-    nav_title = c.Type(str, default="Reference")
-    """Title of the nav section listing the reference."""
-    skip_invalid = c.Type(bool, default=False)
-    """Warn about malformed files and CRDs and document the rest, instead of failing."""
-    allow_http = c.Type(bool, default=False)
-    """Also read plain ``http://`` URLs."""
-    allow_empty = c.Type(bool, default=False)
-    """Accept a source without CRDs instead of failing the build."""
+    def __init__(self, option: Option) -> None:
+        super().__init__()
+        self.option = option
+        self.default = None
+
+    def run_validation(self, value: object) -> Any:
+        if value is None:
+            return None
+        try:
+            return self.option.kind.check(value, Path.cwd())
+        except ValueError as exc:
+            raise c.ValidationError(f"{self.option.key} {exc}") from None
 
 
-class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
+def _config_option(option: Option) -> c.BaseConfigOption[Any]:
+    """The MkDocs config option of one row of the table."""
+    kind = option.kind
+    if option.name == "path":
+        return _UrlPath(default=option.default)
+    if kind.name == "flag":
+        return c.Type(bool, default=bool(option.default))
+    if kind.name == "statuses":
+        return c.ListOfItems(c.Choice(kind.choices), default=[])
+    if kind.name == "file":
+        return c.Optional(c.File(exists=True))
+    if kind.name == "folder":
+        return c.Optional(c.Dir(exists=True))
+    if kind.name in ("text", "source") and option.default is not None:
+        return c.Type(str, default=option.default)
+    if kind.name in ("text", "source"):
+        return c.Optional(c.Type(str))
+    return _Checked(option)
+
+
+CrdocPluginConfig = type(
+    "CrdocPluginConfig",
+    (base.Config,),
+    {
+        "__doc__": "The plugin's options (MkDocs checks them and reports mistakes as config "
+        "errors), one per row of crdoc.options.OPTIONS for the plugin.",
+        **{option.key: _config_option(option) for option in options_of(PLUGIN)},
+    },
+)
+
+
+class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
     """Adds the reference of a chart's CRDs to a MkDocs site."""
 
     def __init__(self) -> None:
         self._user_nav: list[Any] | None = None
         self._nav_set: list[Any] | None = None
-        self._pages: list[Page] = []
-        self._catalog: Catalog | None = None
-        self._annotations: ResolvedAnnotations | None = None
+        self._given: set[str] = set()
+        self._settings_file: Any = None
 
     # ------------------------------------------------------------------ options
 
     def load_config(
         self, options: dict[str, Any], config_file_path: str | None = None
     ) -> tuple[list[tuple[str, Exception]], list[tuple[str, str]]]:
-        """MkDocs' validation, with an unknown option an error (MkDocs only warns): a typo such
-        as ``paths:`` would otherwise silently build the reference with the defaults."""
+        """MkDocs' validation, with an unknown option an error (MkDocs only warns: a typo such
+        as ``paths:`` would otherwise silently build the reference with the defaults), and the
+        settings file beside ``mkdocs.yml`` read for defaults."""
+        self._given = set(options)
         errors, warnings = super().load_config(options, config_file_path)
         known = [name for name, _ in self.config_class._schema]
         kept = []
         for warning in warnings:
             key = warning[0] if isinstance(warning, tuple) else None
             if key is not None and key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = did_you_mean(key, known, quote=True)
                 errors.append((key, c.ValidationError(f"unknown option '{key}'{hint}")))
             else:
                 kept.append(warning)
+        try:
+            self._settings_file = _settings_file(config_file_path)
+        except CrdocError as error:
+            errors.append(("crdoc.yaml", c.ValidationError(error.format_message())))
+            return errors, kept
+        has_source = "source" in options or (
+            self._settings_file is not None and "source" in self._settings_file.defaults_for(PLUGIN)
+        )
+        if not has_source:
+            errors.append(("source", c.ValidationError("Required configuration not provided.")))
         return errors, kept
 
-    def source(self, config: MkDocsConfig) -> str:
-        """The source option, a relative path resolved against the folder of mkdocs.yml."""
-        source = self.config.source
+    def settings(self, config: MkDocsConfig) -> Any:
+        """This build's settings: the options given in ``mkdocs.yml``, then the settings
+        file's, then the table's defaults."""
+        found = self._settings_file
+        values = dict(found.defaults_for(PLUGIN)) if found is not None else {}
+        for option in options_of(PLUGIN):
+            if option.key in self._given or option.name not in values:
+                values[option.name] = self.config[option.key]
+        values["source"] = self.source(config, values.get("source"))
+        return settings_for(
+            PLUGIN,
+            values,
+            include=found.include if found else None,
+            exclude=found.exclude if found else None,
+        )
+
+    def source(self, config: MkDocsConfig, source: str | None = None) -> str:
+        """The source, a relative path resolved against the folder of mkdocs.yml."""
+        source = source or self.config["source"]
         if "://" in source:
             return source
         path = Path(source).expanduser()
@@ -132,15 +180,11 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Add the Markdown extensions the pages need that the site does not load yet."""
-        present = set(config.markdown_extensions)
-        for entry in MARKDOWN_EXTENSIONS:
-            name, options = _extension(entry)
-            if name in present:
-                continue
+        for entry in missing_extensions(config.markdown_extensions):
+            name = extension_name(entry)
             config.markdown_extensions.append(name)
-            if options:
-                config.mdx_configs[name] = copy.deepcopy(options)
-            present.add(name)
+            if isinstance(entry, dict) and entry[name]:
+                config.mdx_configs[name] = entry[name]
         # Kept as the user wrote it: every build starts from it (the nav is set in on_files;
         # a config built again, as tests and some tools do, still holds the nav set last time).
         if config.nav is not self._nav_set or self._nav_set is None:
@@ -149,16 +193,11 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Render the reference and add its pages to the site, in memory."""
-        prefix = self.config.path
-        source = self.source(config)
+        prefix = self.config["path"]
         with _errors_as_plugin_errors():
-            catalog, annotations = self._load(source)
-            options = RenderOptions(
-                flavour="mkdocs",
-                templates=Path(self.config.templates) if self.config.templates else None,
-                title=self.config.title,
-            )
-            pages = markdown_pages(catalog, options, annotations)
+            reference = self._load(self.settings(config))
+            layout, rendered = reference_pages(reference)
+            pages = list(rendered)
         for page in pages:
             uri = prefix + page.path
             if files.get_file_from_path(uri) is not None:
@@ -171,8 +210,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
             file = File.generated(config, prefix + page.path, content=page.text)
             files.append(file)
             own.append(file)
-        self._catalog, self._annotations, self._pages = catalog, annotations, pages
-        section = {self.config.nav_title: navigation(catalog, pages, prefix, annotations)}
+        section = {self.config["nav_title"]: navigation(reference, layout, prefix)}
         if self._user_nav is not None:
             config.nav = [*copy.deepcopy(self._user_nav), section]
         else:
@@ -198,14 +236,17 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
 
     def watched_paths(self, config: MkDocsConfig) -> list[str]:
         """The local files and folders the reference is made from."""
+        settings = self.settings(config)
+        source = settings.source
         paths = []
-        source = self.source(config)
         if "://" not in source and Path(source).exists():
             paths.append(source)
-        for option in (self.config.annotations, self.config.templates):
+        for option in (settings.annotations_file, settings.templates):
             if option:
                 paths.append(str(option))
-        if not self.config.annotations and "://" not in source:
+        if self._settings_file is not None:
+            paths.append(str(self._settings_file.path))
+        if not settings.annotations_file and "://" not in source:
             from crdoc.reports.annotations import find_default_annotations
 
             found = find_default_annotations(source)
@@ -216,26 +257,24 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
 
     # ------------------------------------------------------------------ loading
 
-    def _load(self, source: str) -> tuple[Catalog, ResolvedAnnotations]:
-        options = LoadOptions(
-            skip_invalid=self.config.skip_invalid,
-            allow_http=self.config.allow_http,
-            allow_empty=self.config.allow_empty,
-        )
+    def _load(self, settings: Any) -> Reference:
         with _quiet_crdoc_logger():
-            catalog = load(source, options)
-        for warning in catalog.warnings:
+            reference = load_reference(None, settings)
+        for warning in reference.catalog.warnings:
             log.warning("skipped: %s", warning)
-        annotations_file = Path(self.config.annotations) if self.config.annotations else None
-        annotations = annotations_for(source, annotations_file, catalog)
-        return annotations.visible(catalog, self.config.hide), annotations
+        return reference
 
 
-def _extension(entry: Any) -> tuple[str, dict[str, Any]]:
-    if isinstance(entry, dict):
-        name, options = next(iter(entry.items()))
-        return name, dict(options or {})
-    return str(entry), {}
+def _settings_file(config_file_path: str | None) -> Any:
+    """The settings file beside ``mkdocs.yml``, if there is one."""
+    if not config_file_path:
+        return None
+    from crdoc.settings import SETTINGS_FILES, load_config
+
+    folder = Path(config_file_path).parent
+    if not any((folder / name).is_file() for name in SETTINGS_FILES):
+        return None
+    return load_config(folder)
 
 
 def _file_sort_key() -> Callable[[File], Any]:

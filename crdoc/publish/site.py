@@ -1,181 +1,92 @@
-"""Publishing: Markdown for other repos (``crdoc markdown``) and a MkDocs site with
-mkdocs-material (``crdoc build``), both written atomically."""
+"""The MkDocs site of a reference (``crdoc build``), with mkdocs-material: crdoc's own
+configuration, or the user's ``mkdocs.yml`` with the reference added under "Reference"; or just
+the pages and a ``nav.yml`` (``--docs-only``). The navigation and the Markdown extensions the
+pages need are worked out here for the command line and the MkDocs plugin alike."""
 
 from __future__ import annotations
 
 import copy
 import html
-import itertools
-import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from crdoc.errors import CrdocError
-from crdoc.model import Catalog
-from crdoc.publish.output import (
-    add_to_manifest,
-    check_output_place,
-    contents,
-    replace_folder,
-    write_file,
-    write_file_chunks,
-)
+from crdoc.pipeline import Reference
+from crdoc.publish.markdown import stream_pages
+from crdoc.publish.output import replace_folder
+from crdoc.publish.releases import add_release
 from crdoc.render.environment import RenderOptions, default_templates
-from crdoc.render.layout import LIMITATIONS_PAGE, Page, version_page_path
+from crdoc.render.layout import Layout, Page
 from crdoc.render.pages import Renderer
-from crdoc.reports.annotations import ResolvedAnnotations
 
 #: Where the reference goes inside a user's own MkDocs site.
 REFERENCE_DIR = "reference"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SiteOptions:
-    """How ``crdoc build`` makes a site."""
+def reference_pages(
+    reference: Reference, previous: Reference | None = None
+) -> tuple[Layout, Iterator[Page]]:
+    """The layout of the reference's MkDocs pages, and the pages, rendered one by one as they
+    are asked for (with ``previous``, the "Changes since" page last)."""
+    renderer = Renderer(RenderOptions(flavour="mkdocs", templates=reference.settings.templates))
+    layout = Layout.of(reference, changes=previous is not None)
+    if previous is None:
+        return layout, renderer.pages(reference, layout)
+    from crdoc.reports.diff import diff_catalogs
 
-    render: RenderOptions = RenderOptions()
-    annotations: ResolvedAnnotations | None = None
-    """The maintainers' annotations (badges, notes, the known-limitations page)."""
-    title: str | None = None
-    site_url: str | None = None
-    config: Path | None = None
-    """The user's own mkdocs.yml: their theme, pages and nav, with the reference added."""
-    docs_only: bool = False
-    """Write only the Markdown pages and a ``nav.yml``, for an existing MkDocs site."""
-    previous: Catalog | None = None
-    """An earlier release: adds a "Changes since" page (see :mod:`crdoc.reports.diff`)."""
-    release: str | None = None
-    """Build into ``out/<release>/`` of a multi-version site (mike's layout, with ``latest``)."""
-    clean: bool = False
+    chart = previous.catalog.chart
+    label = chart.version if chart and chart.version else None
+    title = f"Changes since {label}" if label else "Changes since the previous release"
+    changes = diff_catalogs(previous.catalog, reference.catalog)
+    return layout, renderer.pages(reference, layout, changes=changes, changes_title=title)
 
 
-def markdown_pages(
-    catalog: Catalog, options: RenderOptions, annotations: ResolvedAnnotations | None = None
-) -> list[Page]:
-    """Every page of the reference, rendered."""
-    return list(Renderer(options).pages(catalog, annotations))
-
-
-def write_markdown(
-    catalog: Catalog,
-    out: Path,
-    *,
-    options: RenderOptions,
-    single_file: bool = False,
-    clean: bool = False,
-    annotations: ResolvedAnnotations | None = None,
-) -> int:
-    """GitHub-flavoured Markdown: a folder (``README.md`` index + a file per CRD version), or
-    one file. Returns the number of pages."""
-    # Pages are written as they are rendered: a big chart's reference never sits in memory.
-    if single_file:
-        _check_single_file_target(out, (catalog.source,))
-        pages = Renderer(replace(options, flavour="github", single_file=True)).pages(
-            catalog, annotations
-        )
-        count = 0
-
-        def chunks() -> Iterator[str]:
-            nonlocal count
-            yield SINGLE_FILE_MARKER + "\n"
-            for page in pages:
-                count += 1
-                yield "\n" + page.text.strip("\n") + "\n"
-
-        write_file_chunks(out, chunks())
-        return count
-    renderer = Renderer(replace(options, flavour="github", index_name="README.md"))
-    written: list[Page] = []
-    replace_folder(
-        out,
-        lambda folder: written.extend(stream_pages(folder, renderer.pages(catalog, annotations))),
-        clean=clean,
-        sources=(catalog.source,),
-    )
-    return len(written)
-
-
-def stream_pages(folder: Path, pages: Iterable[Page]) -> Iterator[Page]:
-    """Write each page under ``folder`` as it comes; yield it back without its text."""
-    for page in pages:
-        target = folder / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.text, encoding="utf-8", newline="\n")
-        yield Page(page.path, page.title, "")
-
-
-#: The first line of a single-file output: crdoc replaces only files that start with it.
-SINGLE_FILE_MARKER = "<!-- Generated by crdoc: regenerate it, do not edit. -->"
-
-
-def _check_single_file_target(out: Path, sources: Iterable[str | Path] = ()) -> None:
-    """A single file is written only where there is none, or one crdoc wrote (it starts with
-    :data:`SINGLE_FILE_MARKER`): crdoc never overwrites a file it did not write."""
-    if out.is_dir():
-        raise CrdocError("output is a folder; --single-file writes one file", path=str(out))
-    for source in sources:
-        if "://" not in str(source) and out.exists() and out.samefile(source):
-            raise CrdocError(
-                "refusing to write output here: it is the source crdoc reads", path=str(out)
-            )
-    if out.exists() or out.is_symlink():
-        if out.is_symlink() or not out.is_file():
-            raise CrdocError("output exists and is not a regular file", path=str(out))
-        with out.open(encoding="utf-8", errors="replace") as existing:
-            first = existing.readline().rstrip("\n")
-        if first != SINGLE_FILE_MARKER:
-            raise CrdocError(
-                "output file was not written by crdoc (its first line is not crdoc's marker); "
-                "crdoc never overwrites it: remove it or choose another -o",
-                path=str(out),
-            )
-
-
-def navigation(
-    catalog: Catalog,
-    pages: Iterable[Page],
-    prefix: str = "",
-    annotations: ResolvedAnnotations | None = None,
-) -> list[Any]:
+def navigation(reference: Reference, layout: Layout, prefix: str = "") -> list[Any]:
     """The MkDocs nav of the reference: the index, group → kind → versions, CRDs marked
-    ``internal`` in a section of their own, and the known limitations."""
-    paths = {page.path for page in pages}
+    ``internal`` in a section of their own, the known limitations and the changes."""
     internal: list[Any] = []
-    nav: list[Any] = [{"Overview": prefix + "index.md"}]
-    for group, crds in catalog.groups.items():
+    nav: list[Any] = [{"Overview": prefix + layout.index}]
+    for group, crds in reference.catalog.groups.items():
         public, hidden = [], []
         for crd in crds:
-            versions = [
-                {html.escape(v.name): prefix + version_page_path(crd, v)}
-                for v in crd.versions
-                if version_page_path(crd, v) in paths
-            ]
+            refs = layout.refs_of[crd.key]
             # MkDocs themes print nav titles as HTML: chart text is escaped first.
-            only = next(iter(versions[0].values())) if len(versions) == 1 else None
-            entry = {html.escape(crd.kind): only or versions}
-            is_internal = annotations is not None and annotations.is_hidden(crd, {"internal"})
-            (hidden if is_internal else public).append(entry)
+            versions = [{html.escape(ref.version.name): prefix + ref.path} for ref in refs]
+            entry = {html.escape(crd.kind): prefix + refs[0].path if len(refs) == 1 else versions}
+            (hidden if crd.key in reference.internal else public).append(entry)
         if public:
             nav.append({html.escape(group): public})
         if hidden:
             internal.append({html.escape(group): hidden})
     if internal:
         nav.append({"Internal": internal})
-    if LIMITATIONS_PAGE in paths:
-        nav.append({"Known limitations": prefix + LIMITATIONS_PAGE})
-    for page in pages:
-        if page.path == CHANGES_PAGE:
-            nav.append({html.escape(page.title): prefix + CHANGES_PAGE})
+    if layout.limitations:
+        nav.append({"Known limitations": prefix + layout.limitations})
     return nav
+
+
+def changes_nav(title: str, layout: Layout, prefix: str = "") -> list[Any]:
+    """The nav entry of the "Changes since" page, when there is one."""
+    return [{html.escape(title): prefix + layout.changes}] if layout.changes else []
+
+
+def missing_extensions(present: Iterable[str]) -> list[Any]:
+    """The Markdown extensions crdoc's pages need that a configuration (extension names
+    ``present``) lacks, with crdoc's settings for them (fresh copies: MkDocs consumes them)."""
+    names = set(present)
+    return [copy.deepcopy(e) for e in MARKDOWN_EXTENSIONS if extension_name(e) not in names]
+
+
+def extension_name(entry: Any) -> str:
+    """The name of a ``markdown_extensions`` entry (a name, or a one-key mapping)."""
+    return next(iter(entry)) if isinstance(entry, dict) else str(entry)
 
 
 def default_config(
@@ -243,185 +154,84 @@ MARKDOWN_EXTENSIONS: list[Any] = [
 ]
 
 
-def build_site(catalog: Catalog, out: Path, options: SiteOptions) -> int:
-    """Render the reference and build the HTML site into ``out`` (or, with ``docs_only``, just
-    the pages and ``nav.yml``). Returns the number of reference pages. Pages are written to
-    disk as they are rendered, so a big chart's reference never sits in memory."""
-    render_options = replace(options.render, flavour="mkdocs", index_name="index.md")
-    title = (
-        options.title
-        or render_options.title
-        or (f"{catalog.chart.name} API reference" if catalog.chart else "CRD reference")
-    )
+def build_site(reference: Reference, out: Path, *, previous: Reference | None = None) -> int:
+    """Render the reference and build the HTML site into ``out`` (or, with the settings'
+    ``docs_only``, just the pages and ``nav.yml``), as :mod:`crdoc.publish.output` allows; with
+    ``release``, into a multi-version site. Returns the number of reference pages. Pages are
+    written to disk as they are rendered, so a big chart's reference never sits in memory."""
+    settings = reference.settings
+    sources = [reference.source, *([previous.source] if previous else [])]
+    if settings.config_file is not None:
+        sources.append(settings.config_file)
     written: list[Page] = []
-    sources = [catalog.source] + ([options.previous.source] if options.previous else [])
-    if options.config is not None:
-        sources.append(options.config)
 
-    def render_into(folder: Path) -> list[Page]:
-        pages = Renderer(render_options).pages(catalog, options.annotations)
-        if options.previous is not None:
-            pages = itertools.chain(pages, [changes_page(options.previous, catalog)])
+    def render_into(folder: Path, prefix: str = "") -> list[Any]:
+        """Write the pages into ``folder``; their nav, paths starting with ``prefix``."""
+        layout, pages = reference_pages(reference, previous)
         written[:] = stream_pages(folder, pages)
-        return written
+        titles = {page.path: page.title for page in written}
+        changes = titles.get(layout.changes or "", "")
+        return navigation(reference, layout, prefix) + changes_nav(changes, layout, prefix)
 
-    if options.docs_only:
+    if settings.docs_only:
 
         def fill_docs(folder: Path) -> None:
-            pages = render_into(folder)
-            nav = navigation(catalog, pages, annotations=options.annotations)
+            nav = render_into(folder)
             text = yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
             (folder / "nav.yml").write_text(text, encoding="utf-8")
 
-        replace_folder(out, fill_docs, clean=options.clean, sources=sources)
+        replace_folder(out, fill_docs, clean=settings.clean, sources=sources)
         return len(written)
 
     def fill_site(folder: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="crdoc-mkdocs-") as work:
             project = Path(work)
-            _run_mkdocs(catalog, render_into, project, folder, title, options)
+            _run_mkdocs(reference, render_into, project, folder)
             shutil.copytree(project / "docs", folder / "_mkdocs" / "docs")
             if (project / "mkdocs.yml").exists():
                 shutil.copy2(project / "mkdocs.yml", folder / "_mkdocs" / "mkdocs.yml")
 
-    if options.release is None:
-        replace_folder(out, fill_site, clean=options.clean, sources=sources)
+    if settings.release is None:
+        replace_folder(out, fill_site, clean=settings.clean, sources=sources)
     else:
-        add_release(out, options.release, fill_site, clean=options.clean, sources=sources)
+        add_release(out, settings.release, fill_site, clean=settings.clean, sources=sources)
     return len(written)
 
 
-#: The page listing what changed since an earlier release (``build --previous``).
-CHANGES_PAGE = "changes.md"
-
-
-def changes_page(previous: Catalog, catalog: Catalog) -> Page:
-    """The "Changes since" page: every added, removed and changed CRD, version and field."""
-    from crdoc.reports.diff import diff_catalogs, format_markdown
-
-    label = previous.chart.version if previous.chart and previous.chart.version else None
-    title = f"Changes since {label}" if label else "Changes since the previous release"
-    body = format_markdown(diff_catalogs(previous, catalog))
-    return Page(CHANGES_PAGE, title, f"# {html.escape(title)}\n\n{body}")
-
-
-#: mike's list of a multi-version site's releases, read by mkdocs-material's version selector.
-VERSIONS_FILE = "versions.json"
-LATEST = "latest"
-
-
-def add_release(
-    out: Path,
-    release: str,
-    fill: Callable[[Path], None],
-    *,
-    clean: bool = False,
-    sources: Iterable[str | Path] = (),
-) -> None:
-    """Put one release's site at ``out/<release>/`` of a multi-version site, leaving the other
-    releases as they are, then update ``versions.json``, the ``latest`` copy and the root page
-    that redirects to it (the layout `mike` writes, so mkdocs-material's selector works)."""
-    if not release or release in (".", "..", LATEST) or "/" in release or "\\" in release:
-        raise CrdocError(f"not a usable release name: {release!r}", path=str(out))
-    out = out.absolute()
-    check_output_place(out, sources)
-    if out.exists():
-        if not out.is_dir() or out.is_symlink():
-            raise CrdocError("output exists and is not a folder", path=str(out))
-        others = contents(out).others
-        taken = [name for name in others if name in (VERSIONS_FILE, "index.html")]
-        if taken or (others and not clean):
-            hint = "; pass --clean to write beside them, or choose another folder"
-            raise CrdocError(
-                f"output folder holds files crdoc did not write ({', '.join(taken or others[:4])})"
-                + ("; crdoc never overwrites them" if taken else hint),
-                path=str(out),
-            )
-    out.mkdir(parents=True, exist_ok=True)
-    replace_folder(out / release, fill, clean=clean, sources=sources)
-    add_to_manifest(out, [f"{release}/"])
-
-    index = out / VERSIONS_FILE
-    entries = json.loads(index.read_text(encoding="utf-8")) if index.exists() else []
-    entries = [e for e in entries if e.get("version") != release]
-    entries.append({"version": release, "title": release, "aliases": []})
-    entries.sort(key=lambda e: _release_key(e["version"]), reverse=True)
-    for entry in entries:
-        entry["aliases"] = [LATEST] if entry is entries[0] else []
-    newest = entries[0]["version"]
-    write_file(index, json.dumps(entries, indent=2) + "\n")
-    replace_folder(
-        out / LATEST, lambda folder: _copy_into(out / newest, folder), clean=clean, sources=sources
-    )
-    target = html.escape(f"{LATEST}/", quote=True)
-    write_file(
-        out / "index.html",
-        '<!doctype html>\n<meta charset="utf-8">\n<title>Redirecting</title>\n'
-        f'<meta http-equiv="refresh" content="0; url={target}">\n'
-        f'<a href="{target}">Latest release</a>\n',
-    )
-    add_to_manifest(out, [VERSIONS_FILE, "index.html", f"{LATEST}/"])
-
-
-def _copy_into(source: Path, folder: Path) -> None:
-    shutil.copytree(source, folder, dirs_exist_ok=True)
-
-
-def _release_key(version: str) -> tuple:
-    """Order releases as people do: 1.10.0 after 1.9.0; pre-releases (1.0.0-rc1) before 1.0.0."""
-    main, _, pre = version.lstrip("v").partition("-")
-    numbers = tuple(int(p) if p.isdigit() else 0 for p in re.split(r"[.+]", main))
-    return (numbers, pre == "", pre)
-
-
 def _run_mkdocs(
-    catalog: Catalog,
-    render_into: Callable[[Path], list[Page]],
+    reference: Reference,
+    render_into: Callable[..., list[Any]],
     project: Path,
     site: Path,
-    title: str,
-    options: SiteOptions,
 ) -> None:
     from mkdocs import config as mkdocs_config
     from mkdocs.commands import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
 
+    settings = reference.settings
     docs = project / "docs"
     overrides: dict[str, Any] = {"site_dir": str(site)}
-    if options.config is None:
-        pages = render_into(docs)
+    if settings.config_file is None:
+        nav = render_into(docs)
         _add_shim(docs)
         config_file = project / "mkdocs.yml"
+        config = default_config(
+            reference.title, settings.site_url, nav, versioned=settings.release is not None
+        )
         config_file.write_text(
-            yaml.safe_dump(
-                default_config(
-                    title,
-                    options.site_url,
-                    navigation(catalog, pages, annotations=options.annotations),
-                    versioned=options.release is not None,
-                ),
-                sort_keys=False,
-                allow_unicode=True,
-            ),
-            encoding="utf-8",
+            yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
         )
     else:
-        config_file = options.config.absolute()
+        config_file = settings.config_file.absolute()
         user = mkdocs_config.load_config(config_file=str(config_file))
         shutil.copytree(user.docs_dir, docs)
-        pages = render_into(docs / REFERENCE_DIR)
+        nav = render_into(docs / REFERENCE_DIR, REFERENCE_DIR + "/")
         overrides["docs_dir"] = str(docs)
-        if options.site_url:
-            overrides["site_url"] = options.site_url
-        nav = user.nav
-        if nav is not None:
-            overrides["nav"] = [
-                *nav,
-                {"Reference": navigation(catalog, pages, REFERENCE_DIR + "/", options.annotations)},
-            ]
-        names = {_extension_name(e) for e in user.markdown_extensions}
-        # Deep copies: MkDocs consumes the dicts it validates.
-        missing = [copy.deepcopy(e) for e in MARKDOWN_EXTENSIONS if _extension_name(e) not in names]
+        if settings.site_url:
+            overrides["site_url"] = settings.site_url
+        if user.nav is not None:
+            overrides["nav"] = [*user.nav, {"Reference": nav}]
+        missing = missing_extensions(user.markdown_extensions)
         overrides["markdown_extensions"] = [*_raw_extensions(user), *missing]
         if "material/offline" in user.plugins or "offline" in user.plugins:
             polyfills = list(user.extra.get("polyfills") or [])
@@ -429,7 +239,7 @@ def _run_mkdocs(
                 _add_shim(docs)
                 overrides["extra"] = {**user.extra, "polyfills": [*polyfills, SHIM_URL]}
 
-    if options.config is not None and options.release is not None:
+    if settings.config_file is not None and settings.release is not None:
         extra = dict(overrides.get("extra") or user.extra)
         overrides["extra"] = {**extra, "version": {"provider": "mike"}}
 
@@ -459,10 +269,6 @@ def _add_shim(docs: Path) -> None:
     target = docs / SHIM_URL
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(default_templates() / "assets" / "iframe-worker" / "shim.js", target)
-
-
-def _extension_name(entry: Any) -> str:
-    return next(iter(entry)) if isinstance(entry, dict) else str(entry)
 
 
 def _raw_extensions(user: Any) -> list[Any]:

@@ -15,6 +15,7 @@ from crdoc.errors import CrdocError
 from crdoc.model import anchor_for
 from crdoc.render import markup, present
 from crdoc.render.cache import template_cache
+from crdoc.reports.coverage import percent_text
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -37,8 +38,6 @@ class RenderOptions:
     """``mkdocs`` (Python-Markdown with attr_list, md_in_html) or ``github`` (GFM)."""
     templates: Path | None = None
     """A folder of templates that replace the shipped ones by name."""
-    title: str | None = None
-    """Title of the index page (default: the chart's name)."""
     index_name: str = "index.md"
     single_file: bool = False
     """All pages go into one file: ids carry their page's name, links stay in the file."""
@@ -68,6 +67,7 @@ def make_environment(options: RenderOptions) -> jinja2.Environment:
         other_facts=present.other_facts,
         status_style=present.status_style,
         percent=present.percent,
+        percent_text=percent_text,
         raw=Markup,
     )
     env.filters["anchor_id"] = anchor_for

@@ -1,109 +1,135 @@
-"""The pages of a reference: an index, one page per CRD version, the known limitations,
-rendered through the templates of a run's :mod:`environment <crdoc.render.environment>`."""
+"""The pages of a reference: an index, one page per CRD version, the known limitations and the
+changes since an earlier release, rendered through the templates of a run's
+:mod:`environment <crdoc.render.environment>`; and the reports the command line prints as
+Markdown (coverage, a diff), through templates too."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from crdoc.errors import CrdocError
-from crdoc.model import Catalog
 from crdoc.render import present
 from crdoc.render.environment import RenderOptions, make_environment
 from crdoc.render.fields import PageHelpers, clear_caches, field_facts
-from crdoc.render.layout import LIMITATIONS_PAGE, Page, PageRef, version_page_path
-from crdoc.reports.annotations import ResolvedAnnotations, empty_annotations
+from crdoc.render.layout import Layout, Page
+
+if TYPE_CHECKING:
+    from crdoc.pipeline import Reference
+    from crdoc.reports.coverage import CoverageReport
+    from crdoc.reports.diff import ApiDiff
 
 
 class Renderer:
-    """Renders a catalog's pages: an index and one page per CRD version."""
+    """Renders a reference's pages, and reports, with one run's templates."""
 
     def __init__(self, options: RenderOptions = RenderOptions()) -> None:
         self.options = options
         self.env = make_environment(options)
 
     def pages(
-        self, catalog: Catalog, annotations: ResolvedAnnotations | None = None
+        self,
+        reference: Reference,
+        layout: Layout | None = None,
+        *,
+        changes: ApiDiff | None = None,
+        changes_title: str = "",
     ) -> Iterator[Page]:
-        """Every page: the index, one page per CRD version in catalog order, and the known
-        limitations (when there are any). ``annotations`` are the maintainers' (see
-        :mod:`crdoc.reports.annotations`); schema-derived statuses are shown without them too."""
+        """Every page of ``layout`` (default: the reference's own): the index, one page per CRD
+        version in catalog order, the known limitations (when there are any) and, given
+        ``changes``, the "Changes since" page."""
+        if layout is None:
+            layout = Layout.of(reference, index=self.options.index_name, changes=bool(changes))
         try:
-            yield from self._pages(catalog, annotations)
+            yield from self._pages(reference, layout, changes, changes_title)
         finally:  # a long-lived process (mkdocs serve) keeps no chart text between builds
             clear_caches()
 
-    def _pages(self, catalog: Catalog, annotations: ResolvedAnnotations | None) -> Iterator[Page]:
-        annotations = annotations or empty_annotations()
-        refs = self.page_refs(catalog)
-        limitations = annotations.known_limitations(catalog)
-        title = self.options.title or (catalog.chart.name if catalog.chart else "CRD reference")
-        internal = {crd.key for crd in catalog.crds if annotations.is_hidden(crd, {"internal"})}
-        by_crd: dict[str, list[PageRef]] = {crd.key: [] for crd in catalog.crds}
-        for ref in refs:
-            by_crd[ref.crd.key].append(ref)
+    def _pages(
+        self,
+        reference: Reference,
+        layout: Layout,
+        changes: ApiDiff | None,
+        changes_title: str,
+    ) -> Iterator[Page]:
+        catalog, annotations = reference.catalog, reference.annotations
+        coverage = reference.coverage
+        common = {"catalog": catalog, "index": layout.index, "layout": layout}
         yield Page(
-            self.options.index_name,
-            title,
+            layout.index,
+            reference.title,
             self._render(
                 "index.md.jinja",
-                self.options.index_name,
-                catalog=catalog,
-                refs=refs,
-                refs_of=by_crd,
-                title=title,
-                internal=internal,
+                layout.index,
+                **common,
+                refs=layout.refs,
+                refs_of=layout.refs_of,
+                title=reference.title,
+                internal=reference.internal,
                 annotations=annotations,
-                limitations_page=LIMITATIONS_PAGE if limitations else None,
+                coverage=coverage,
+                limitations_page=layout.limitations,
             ),
         )
-        pages_of = {(ref.crd.key, ref.version.name): ref.path for ref in refs}
-        for ref in refs:
+        for ref in layout.refs:
             yield Page(
                 ref.path,
                 f"{ref.crd.kind} {ref.version.name}",
                 self._render(
                     "crd.md.jinja",
                     ref.path,
-                    catalog=catalog,
+                    **common,
                     crd=ref.crd,
                     version=ref.version,
-                    siblings=by_crd[ref.crd.key],
-                    index=self.options.index_name,
+                    siblings=layout.refs_of[ref.crd.key],
+                    coverage=coverage.row(ref.crd.key, ref.version.name),
                     example=present.example_manifest(ref.crd, ref.version),
                     crd_annotation=annotations.for_crd(ref.crd),
                     version_annotation=annotations.for_version(ref.crd, ref.version),
                     field_annotations=annotations.page_annotations(ref.crd, ref.version),
                 ),
             )
-        if limitations:
+        if layout.limitations:
             yield Page(
-                LIMITATIONS_PAGE,
+                layout.limitations,
                 "Known limitations",
                 self._render(
                     "limitations.md.jinja",
-                    LIMITATIONS_PAGE,
-                    catalog=catalog,
-                    limitations=limitations,
-                    pages_of=pages_of,
-                    index=self.options.index_name,
+                    layout.limitations,
+                    **common,
+                    limitations=reference.limitations,
+                    pages_of={(ref.crd.key, ref.version.name): ref.path for ref in layout.refs},
                 ),
             )
-
-    @staticmethod
-    def page_refs(catalog: Catalog) -> list[PageRef]:
-        return [
-            PageRef(
-                crd,
-                version,
-                version_page_path(crd, version),
-                frozenset(f.path for f in version.fields),
+        if layout.changes and changes is not None:
+            yield Page(
+                layout.changes,
+                changes_title,
+                self.changes(changes, changes_title, page_path=layout.changes),
             )
-            for crd in catalog.crds
-            for version in crd.versions
-        ]
+
+    def changes(self, diff: ApiDiff, title: str = "", *, page_path: str = "changes.md") -> str:
+        """What changed between two releases as Markdown (``changes.md.jinja``): the "Changes
+        since" page with a ``title``, release notes without."""
+        from crdoc.reports import diff as diffs
+
+        breaking = len(diff.breaking)
+        return self._render(
+            "changes.md.jinja",
+            page_path,
+            diff=diff,
+            title=title,
+            breaking=breaking,
+            non_breaking=len(diff.changes) - breaking,
+            shown=lambda crd: list(diffs.shown_changes(crd.changes)),
+            describe=diffs.describe_markdown,
+        )
+
+    def coverage(self, report: CoverageReport) -> str:
+        """The coverage report as a Markdown table (``coverage.md.jinja``)."""
+        return self._render("coverage.md.jinja", "coverage.md", report=report)
 
     def _render(self, name: str, page_path: str, **context: Any) -> str:
         page = PageHelpers(

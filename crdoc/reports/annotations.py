@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -42,11 +41,8 @@ from crdoc.load.sources import find_default_annotations
 from crdoc.load.yamlio import compose_file, decode
 from crdoc.model import STATUSES, Catalog, Crd, Field, Version
 
-#: Statuses listed as known limitations.
-LIMITATION_STATUSES = frozenset({"non-functional", "cloud-only", "deprecated"})
-
-#: The status of a free-form field in :meth:`ResolvedAnnotations.known_limitations`: derived from
-#: the schema, never written in an annotations file.
+#: The status of a free-form field (:func:`derived_annotation`): derived from the schema, never
+#: written in an annotations file.
 UNCHECKED = "unchecked"
 
 _ANNOTATION_KEYS = ("status", "reason", "note", "see", "since", "until")
@@ -86,19 +82,6 @@ class Annotation:
         values = {name: getattr(general, name) for name in _STATUS_FACTS}
         values["note"] = self.note if self.note is not None else general.note
         return Annotation(**values, source_line=self.source_line)
-
-
-class Limitation(NamedTuple):
-    """One known limitation: an annotation (or a schema fact) of a CRD, version or field."""
-
-    crd: Crd
-    version: Version | None
-    """``None``: every version of the CRD."""
-    field: Field | None
-    """``None``: the whole CRD or version."""
-    annotation: Annotation
-    origin: str
-    """``"annotations"`` (the maintainers' file) or ``"schema"`` (derived from the CRD)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,20 +471,6 @@ class ResolvedAnnotations:
         annotation = self.for_crd(crd)
         return annotation is not None and annotation.status in hide
 
-    def known_limitations(self, catalog: Catalog) -> list[Limitation]:
-        """Non-functional, cloud-only and deprecated CRDs, versions and fields, in catalog
-        order, plus what the schema says itself: deprecated versions, fields whose description
-        starts with "Deprecated", and free-form fields (accepted but unchecked, status
-        :data:`UNCHECKED`). An annotated field is not listed again from its schema."""
-        found: list[Limitation] = []
-        for crd in catalog.crds:
-            annotation = self.for_crd(crd)
-            if annotation is not None and annotation.status in LIMITATION_STATUSES:
-                found.append(Limitation(crd, None, None, annotation, "annotations"))
-            for version in crd.versions:
-                found.extend(self._version_limitations(crd, version))
-        return found
-
     def visible(self, catalog: Catalog, hide: Iterable[str]) -> Catalog:
         """The catalog without the CRDs whose status is one of ``hide`` (``--hide internal``)."""
         hidden = frozenset(hide)
@@ -518,35 +487,17 @@ class ResolvedAnnotations:
         for item in version.fields:
             annotation = self.for_field(crd, version, item)
             if annotation is None or annotation.status is None:
-                derived = _derived(item)
+                derived = derived_annotation(item)
                 if derived is not None:
                     annotation = derived if annotation is None else annotation.over(derived)
             if annotation is not None:
                 found[item.path] = annotation
         return found
 
-    def _version_limitations(self, crd: Crd, version: Version) -> Iterator[Limitation]:
-        annotation = self.for_version(crd, version)
-        if annotation is not None and annotation.status in LIMITATION_STATUSES:
-            yield Limitation(crd, version, None, annotation, "annotations")
-        elif version.deprecated:
-            reason = version.deprecation_warning or (
-                f"Version {version.name} is marked deprecated in the CRD."
-            )
-            derived = Annotation(status="deprecated", reason=reason)
-            yield Limitation(crd, version, None, derived, "schema")
-        for item in version.fields:
-            annotation = self.for_field(crd, version, item)
-            if annotation is not None and annotation.status is not None:
-                if annotation.status in LIMITATION_STATUSES:
-                    yield Limitation(crd, version, item, annotation, "annotations")
-                continue
-            derived = _derived(item)
-            if derived is not None:
-                yield Limitation(crd, version, item, derived, "schema")
 
-
-def _derived(item: Field) -> Annotation | None:
+def derived_annotation(item: Field) -> Annotation | None:
+    """What the schema says of a field itself: deprecated ("Deprecated …" descriptions), or
+    unchecked (free-form: any content kept, nothing checked)."""
     if item.description.lstrip().lower().startswith("deprecated"):
         first = item.description.strip().splitlines()[0].strip()
         return Annotation(status="deprecated", reason=f"The schema says: {first}")
@@ -580,13 +531,12 @@ def annotations_for(
 
 __all__ = [
     "DEFAULT_FILENAME",
-    "LIMITATION_STATUSES",
     "STATUSES",
     "UNCHECKED",
     "Annotation",
     "annotations_for",
     "AnnotationSet",
-    "Limitation",
+    "derived_annotation",
     "ResolvedAnnotations",
     "compile_pattern",
     "empty_annotations",

@@ -14,12 +14,16 @@ counts as documented (the rendered docs show that text).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from crdoc.model import Catalog, Field
 from crdoc.reports.annotations import ResolvedAnnotations, compile_pattern
+
+if TYPE_CHECKING:
+    from crdoc.pipeline import Reference
+    from crdoc.reports.limitations import Limitation
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 _RESTATEMENT = re.compile(
@@ -81,6 +85,8 @@ class CoverageRow:
     """Paths of documented fields whose description restates the name."""
     excluded: int = 0
     """Fields left out by ``exclude`` or an ``internal`` annotation."""
+    internal: bool = False
+    """The CRD is annotated ``internal``: not counted in the totals, nor listed in reports."""
 
     @property
     def percent(self) -> float | None:
@@ -93,8 +99,26 @@ class CoverageRow:
 class CoverageReport:
     """Coverage of a whole catalog, one row per CRD version."""
 
-    rows: tuple[CoverageRow, ...]
+    all_rows: tuple[CoverageRow, ...]
+    """Every CRD version, internal ones included (their pages show their figure too)."""
     exclude: tuple[str, ...] = ()
+
+    @property
+    def rows(self) -> tuple[CoverageRow, ...]:
+        """The CRD versions counted and reported: all but those of internal CRDs."""
+        return tuple(row for row in self.all_rows if not row.internal)
+
+    _by_version: Mapping[tuple[str, str], CoverageRow] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        index = {(row.crd, row.version): row for row in self.all_rows}
+        object.__setattr__(self, "_by_version", index)  # frozen: set once, here
+
+    def row(self, crd: str, version: str) -> CoverageRow | None:
+        """The row of one CRD version (internal ones too), ``None`` if it has none."""
+        return self._by_version.get((crd, version))
 
     @property
     def fields(self) -> int:
@@ -140,8 +164,7 @@ def coverage(
     tests = [compile_pattern(pattern) for pattern in exclude]
     rows = []
     for crd in catalog.crds:
-        if annotations is not None and annotations.is_hidden(crd, {"internal"}):
-            continue
+        internal = annotations is not None and annotations.is_hidden(crd, {"internal"})
         for version in crd.versions:
             counted = 0
             excluded = 0
@@ -170,9 +193,18 @@ def coverage(
                     undocumented=tuple(undocumented),
                     weak=tuple(weak),
                     excluded=excluded,
+                    internal=internal,
                 )
             )
-    return CoverageReport(rows=tuple(rows), exclude=tuple(exclude))
+    return CoverageReport(all_rows=tuple(rows), exclude=tuple(exclude))
+
+
+def coverage_of(reference: Reference, exclude: Sequence[str] = ()) -> CoverageReport:
+    """The reference's coverage (:attr:`Reference.coverage <crdoc.pipeline.Reference.coverage>`,
+    the figure its pages show), with the field paths ``exclude`` names left out."""
+    if not exclude:
+        return reference.coverage
+    return coverage(reference.catalog, exclude, reference.annotations)
 
 
 def fails_under(report: CoverageReport, pct: float) -> bool:
@@ -182,6 +214,25 @@ def fails_under(report: CoverageReport, pct: float) -> bool:
 
 
 # --------------------------------------------------------------------------- renderers
+
+
+def coverage_text(
+    report: CoverageReport, limitations: Sequence[Limitation] = (), *, details: bool = False
+) -> str:
+    """:func:`format_text`, then the known limitations, one a line."""
+    from crdoc.reports.limitations import limitation_lines
+
+    lines = "".join(f"{line}\n" for line in limitation_lines(limitations))
+    return format_text(report, details=details) + lines
+
+
+def coverage_json(report: CoverageReport, limitations: Sequence[Limitation] = ()) -> dict[str, Any]:
+    """:func:`format_json`, with the known limitations under ``limitations``."""
+    from crdoc.reports.limitations import limitation_data
+
+    data = format_json(report)
+    data["limitations"] = [limitation_data(item) for item in limitations]
+    return data
 
 
 def format_text(report: CoverageReport, *, details: bool = False) -> str:
@@ -250,35 +301,15 @@ def format_json(report: CoverageReport) -> dict[str, Any]:
     }
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def format_markdown(report: CoverageReport) -> str:
-    """A GitHub-flavoured Markdown table, one row per CRD version and a bold total."""
-    out = [
-        "| CRD | Kind | Version | Documented | Coverage | Weak |",
-        "| --- | --- | --- | ---: | ---: | ---: |",
-    ]
-    for row in report.rows:
-        out.append(
-            f"| {_cell(row.crd)} | {_cell(row.kind)} | {_cell(row.version)} "
-            f"| {row.documented}/{row.fields} | {percent_text(row.percent)} | {len(row.weak)} |"
-        )
-    out.append(
-        f"| **Total** | | | {report.documented}/{report.fields} "
-        f"| {percent_text(report.percent)} | {report.weak} |"
-    )
-    return "\n".join(out) + "\n"
-
-
 __all__ = [
     "CoverageReport",
     "CoverageRow",
     "coverage",
     "fails_under",
     "format_json",
-    "format_markdown",
+    "coverage_json",
+    "coverage_of",
+    "coverage_text",
     "format_text",
     "is_weak",
     "name_words",

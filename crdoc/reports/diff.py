@@ -7,8 +7,9 @@ the new ones (removed CRDs, versions and fields; new required fields; narrowed e
 validation; type changes; a new storage version; a version no longer served). Renames are a
 removal and an addition: nothing is guessed.
 
-Renderers: :func:`format_text`, :func:`format_markdown` (GitHub Markdown for release notes) and
-:func:`format_json` (plain data).
+Reports: :func:`format_text` (a terminal), :func:`format_json` (plain data); the Markdown of
+release notes and the site's "Changes since" page is the template ``changes.md.jinja``, which
+lists :func:`shown_changes` worded by :func:`describe_markdown`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+from markupsafe import Markup
 
 from crdoc.model import Catalog, Crd, Field, Version
-from crdoc.render.markup import code, escape, json_value
+from crdoc.render.markup import code, json_value
 
 #: Version of the :func:`format_json` shape.
 DIFF_SCHEMA_VERSION = 1
@@ -463,7 +466,20 @@ def _members(change: Change, as_value: Style) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def _shown(changes: Iterable[Change]) -> Iterator[tuple[Change, int]]:
+class ShownChange(NamedTuple):
+    """A change as reports list it."""
+
+    change: Change
+    folded: int
+    """How many fields added or removed with it are counted under it instead of listed."""
+
+    @property
+    def breaking(self) -> bool:
+        """Whether the change is breaking."""
+        return self.change.breaking
+
+
+def shown_changes(changes: Iterable[Change]) -> Iterator[ShownChange]:
     """Changes to show, with the number of fields folded under each: a field added or removed
     with its parent is counted under the parent's line instead of listed."""
     items = list(changes)
@@ -488,7 +504,7 @@ def _shown(changes: Iterable[Change]) -> Iterator[tuple[Change, int]]:
     for index, change in enumerate(items):
         count = folded.get(index, 0)
         if count >= 0:
-            yield change, count
+            yield ShownChange(change, count)
 
 
 def _counts(diff: ApiDiff) -> tuple[int, int]:
@@ -510,31 +526,15 @@ def format_text(diff: ApiDiff) -> str:
     for crd in diff.crds:
         lines.append("")
         lines.append(f"{crd.key} ({crd.kind})")
-        for change, count in _shown(crd.changes):
+        for change, count in shown_changes(crd.changes):
             mark = "!" if change.breaking else " "
             lines.append(f"  {mark} {_line(change, count, _plain_code, _plain_value)}")
     return "\n".join(lines) + "\n"
 
 
-def format_markdown(diff: ApiDiff) -> str:
-    """GitHub Markdown for release notes: a summary line with counts, then a section per CRD
-    with its breaking and other changes as bullet lists; paths in code spans, text escaped."""
-    breaking, other = _counts(diff)
-    out = [f"**{breaking} breaking** and {other} non-breaking changes to the CRDs."]
-    if diff.is_empty:
-        out = ["No changes to the CRDs."]
-    for crd in diff.crds:
-        out += ["", f"### {escape(crd.kind)} ({code(crd.key)})"]
-        shown = list(_shown(crd.changes))
-        for title, wanted in (("Breaking", True), ("Other changes", False)):
-            lines = [
-                f"- {_line(change, count, _md_code, _md_value)}"
-                for change, count in shown
-                if change.breaking is wanted
-            ]
-            if lines:
-                out += ["", f"**{title}:**", "", *lines]
-    return "\n".join(out) + "\n"
+def describe_markdown(change: Change, folded: int = 0) -> Markup:
+    """One change in words as finished Markdown (paths and values in code spans)."""
+    return Markup(_line(change, folded, _md_code, _md_value))
 
 
 def format_json(diff: ApiDiff) -> dict[str, Any]:

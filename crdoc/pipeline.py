@@ -1,0 +1,150 @@
+"""The library's entry point, which every front end calls (the command line, the MkDocs plugin,
+your own code)::
+
+    from crdoc import Settings, load_reference
+    from crdoc.publish.site import build_site
+
+    reference = load_reference("charts/my-operator", Settings(hide=("internal",)))
+    build_site(reference, Path("site"))
+
+:func:`load_reference` chains the stages: load the source (:mod:`crdoc.load`), match the
+maintainers' annotations, leave out what ``--hide`` and the settings' ``include``/``exclude``
+leave out (:mod:`crdoc.reports`). The :class:`Reference` it returns carries what every output
+shows alike: the documented catalog, its annotations, its title, its coverage and its known
+limitations, each worked out once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from crdoc.errors import CrdocError
+from crdoc.load.loader import LoadOptions, load
+from crdoc.model import Catalog
+from crdoc.options import Settings
+
+if TYPE_CHECKING:
+    from crdoc.load.sources import SourceFile
+    from crdoc.reports.annotations import ResolvedAnnotations
+    from crdoc.reports.coverage import CoverageReport
+    from crdoc.reports.limitations import Limitation
+
+Progress = Callable[[Iterable["SourceFile"]], Iterable["SourceFile"]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reference:
+    """What a reference documents, and the facts every output of it shows alike."""
+
+    catalog: Catalog
+    """The documented CRDs: the source's, less what ``hide`` and ``include``/``exclude`` leave
+    out."""
+    annotations: ResolvedAnnotations
+    """The maintainers' annotations, matched against every CRD of the source."""
+    settings: Any = Settings()
+    """The :class:`~crdoc.options.Settings` it was loaded with (outputs read theirs there)."""
+
+    @classmethod
+    def of(
+        cls,
+        catalog: Catalog,
+        annotations: ResolvedAnnotations | None = None,
+        settings: Any = None,
+    ) -> Reference:
+        """The reference of a catalog loaded already (no annotations: none)."""
+        if annotations is None:
+            from crdoc.reports.annotations import empty_annotations
+
+            annotations = empty_annotations()
+        return cls(
+            catalog=catalog,
+            annotations=annotations,
+            settings=Settings() if settings is None else settings,
+        )
+
+    @property
+    def source(self) -> str:
+        """The source as given (path or URL)."""
+        return self.catalog.source
+
+    @property
+    def title(self) -> str:
+        """The reference's title: ``title`` from the settings, else the chart's name."""
+        if self.settings.title:
+            return self.settings.title
+        chart = self.catalog.chart
+        return f"{chart.name} API reference" if chart else "CRD reference"
+
+    def with_settings(self, **changes: Any) -> Reference:
+        """The same reference with some settings changed (for outputs: ``release`` …)."""
+        return replace(self, settings=self.settings.replace(**changes))
+
+    @cached_property
+    def internal(self) -> frozenset[str]:
+        """Keys of the CRDs annotated ``internal`` (listed apart from the users' API)."""
+        return frozenset(
+            crd.key for crd in self.catalog.crds if self.annotations.is_hidden(crd, {"internal"})
+        )
+
+    @cached_property
+    def coverage(self) -> CoverageReport:
+        """Documented fields per CRD version: the one figure every output shows."""
+        from crdoc.reports.coverage import coverage
+
+        return coverage(self.catalog, annotations=self.annotations)
+
+    @cached_property
+    def limitations(self) -> tuple[Limitation, ...]:
+        """What does not work, or not everywhere, and what the schemas leave unchecked."""
+        from crdoc.reports.limitations import known_limitations
+
+        return tuple(known_limitations(self.catalog, self.annotations))
+
+
+def load_reference(
+    source: str | Path | None = None,
+    settings: Any = None,
+    *,
+    progress: Progress | None = None,
+) -> Reference:
+    """Read ``source`` (default: ``settings.source``) and everything documenting it.
+
+    Problems in the source are raised once, as :class:`~crdoc.errors.CrdocError` (or logged,
+    with ``skip_invalid``); a source without CRDs, or one whose every CRD is left out, is an
+    error unless ``allow_empty``. ``progress`` may wrap the list of files read."""
+    settings = Settings() if settings is None else settings
+    source = source if source is not None else settings.source
+    if not source:
+        raise CrdocError("no source: give SOURCE, or 'source:' in crdoc.yaml")
+    options = LoadOptions(
+        skip_invalid=settings.skip_invalid,
+        allow_http=settings.allow_http,
+        allow_empty=settings.allow_empty,
+        limits=settings.limits,
+    )
+    found = load(source, options, progress=progress)
+    from crdoc.reports.annotations import annotations_for
+
+    annotations = annotations_for(str(source), settings.annotations_file, found)
+    documented = annotations.visible(found, settings.hide)
+    if settings.include or settings.exclude:
+        from crdoc.reports.filters import filter_catalog
+
+        documented = filter_catalog(documented, settings.include, settings.exclude)
+    if found.crds and not documented.crds and not settings.allow_empty:
+        raise CrdocError(
+            f"every CRD found in {source} is left out by --hide or the settings' include/exclude"
+            " (--allow-empty accepts an empty reference)"
+        )
+    return Reference(catalog=documented, annotations=annotations, settings=settings)
+
+
+def previous_settings(settings: Any) -> Any:
+    """The settings an earlier release is read with (``build --previous``): the same filters
+    and limits, its own annotations file (beside it), nothing hidden, so the "Changes since"
+    page compares like with like."""
+    return settings.replace(annotations_file=None, hide=(), previous=None)
