@@ -241,11 +241,6 @@ def build(**params: Any) -> None:
 
     settings = command_settings("build", params)
     reference = load(settings)
-    if settings.versioned and settings.release is None:
-        chart = reference.catalog.chart
-        if chart is None or not chart.version:
-            raise click.UsageError("--versioned needs a chart with a version; use --release")
-        reference = reference.with_settings(release=chart.version)
     previous = None
     if settings.previous is not None:
         from crdoc.pipeline import previous_settings

@@ -19,8 +19,6 @@ from typing import Any
 #: Statuses a maintainer may give a CRD, version or field in an annotations file.
 STATUSES = ("non-functional", "cloud-only", "deprecated", "experimental", "internal")
 
-#: Schema keywords that shape the field tree rather than describe one field.
-STRUCTURAL_KEYWORDS = frozenset({"properties", "items", "additionalProperties", "required"})
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _QUANTITY_PATTERN = re.compile(r"^\^\(\\\+\|-\)\?\(\(\[0-9\]\+")

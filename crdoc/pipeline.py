@@ -17,7 +17,7 @@ limitations, each worked out once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,10 +78,6 @@ class Reference:
             return self.settings.title
         chart = self.catalog.chart
         return f"{chart.name} API reference" if chart else "CRD reference"
-
-    def with_settings(self, **changes: Any) -> Reference:
-        """The same reference with some settings changed (for outputs: ``release`` …)."""
-        return replace(self, settings=self.settings.replace(**changes))
 
     @cached_property
     def internal(self) -> frozenset[str]:

@@ -68,5 +68,5 @@ def test_facts_shortcut_changes_nothing(name: str, monkeypatch: pytest.MonkeyPat
         }
 
     shortcut = pages()
-    monkeypatch.setattr(render_fields, "_SILENT_FACTS", frozenset())
+    monkeypatch.setattr(render_fields, "SUMMARISED", frozenset())
     assert pages() == shortcut

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from crdoc.model import STRUCTURAL_KEYWORDS, Field, new_field
+from crdoc.keywords import STRUCTURAL
+from crdoc.model import Field, new_field
 
 KeyPath = tuple[str | int, ...]
 
@@ -48,7 +49,7 @@ def schema_facts(node: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _facts(node: Mapping[str, Any], share: Sharing | None) -> Mapping[str, Any]:
-    facts = {k: v for k, v in node.items() if k not in STRUCTURAL_KEYWORDS}
+    facts = {k: v for k, v in node.items() if k not in STRUCTURAL}
     items = node.get("items")
     if items is not None:
         facts["items"] = _facts(items, share) if _is_mapping(items) else items

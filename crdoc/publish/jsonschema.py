@@ -25,12 +25,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from crdoc.keywords import COMBINATORS
 from crdoc.model import Catalog, Crd, Field, Version
 from crdoc.pipeline import Reference
 from crdoc.publish.output import replace_folder, write_pages
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-_COMBINATORS = ("allOf", "anyOf", "oneOf")
 _UNSAFE = re.compile(r"[^a-z0-9.-]")
 
 
@@ -147,7 +147,7 @@ def convert(node: Any, *, strict: bool = True, in_metadata: bool = False) -> Any
             }
         elif key in ("items", "additionalProperties", "not") and isinstance(value, Mapping):
             out[key] = convert(value, strict=strict and key != "not", in_metadata=in_metadata)
-        elif key in _COMBINATORS and isinstance(value, list):
+        elif key in COMBINATORS and isinstance(value, list):
             # Branches only narrow the node they sit on: never made strict themselves.
             out[key] = [convert(branch, strict=False) for branch in value]
         elif key == "pattern" and isinstance(value, str) and not _portable(value):

@@ -160,6 +160,12 @@ def build_site(reference: Reference, out: Path, *, previous: Reference | None = 
     ``release``, into a multi-version site. Returns the number of reference pages. Pages are
     written to disk as they are rendered, so a big chart's reference never sits in memory."""
     settings = reference.settings
+    release = settings.release
+    if settings.versioned and release is None:
+        chart = reference.catalog.chart
+        if chart is None or not chart.version:
+            raise CrdocError("--versioned needs a chart with a version; use --release")
+        release = chart.version
     sources = [reference.source, *([previous.source] if previous else [])]
     if settings.config_file is not None:
         sources.append(settings.config_file)
@@ -191,10 +197,10 @@ def build_site(reference: Reference, out: Path, *, previous: Reference | None = 
             if (project / "mkdocs.yml").exists():
                 shutil.copy2(project / "mkdocs.yml", folder / "_mkdocs" / "mkdocs.yml")
 
-    if settings.release is None:
+    if release is None:
         replace_folder(out, fill_site, clean=settings.clean, sources=sources)
     else:
-        add_release(out, settings.release, fill_site, clean=settings.clean, sources=sources)
+        add_release(out, release, fill_site, clean=settings.clean, sources=sources)
     return len(written)
 
 
@@ -209,15 +215,14 @@ def _run_mkdocs(
     from mkdocs.exceptions import MkDocsException
 
     settings = reference.settings
+    versioned = settings.release is not None or settings.versioned
     docs = project / "docs"
     overrides: dict[str, Any] = {"site_dir": str(site)}
     if settings.config_file is None:
         nav = render_into(docs)
         _add_shim(docs)
         config_file = project / "mkdocs.yml"
-        config = default_config(
-            reference.title, settings.site_url, nav, versioned=settings.release is not None
-        )
+        config = default_config(reference.title, settings.site_url, nav, versioned=versioned)
         config_file.write_text(
             yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
         )
@@ -239,7 +244,7 @@ def _run_mkdocs(
                 _add_shim(docs)
                 overrides["extra"] = {**user.extra, "polyfills": [*polyfills, SHIM_URL]}
 
-    if settings.config_file is not None and settings.release is not None:
+    if settings.config_file is not None and versioned:
         extra = dict(overrides.get("extra") or user.extra)
         overrides["extra"] = {**extra, "version": {"provider": "mike"}}
 

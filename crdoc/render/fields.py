@@ -12,6 +12,7 @@ from typing import Any
 from jinja2.filters import do_indent
 from markupsafe import Markup
 
+from crdoc.keywords import SUMMARISED
 from crdoc.model import Field, Version, anchor_for
 from crdoc.render import markup, present
 from crdoc.render.layout import PageRef, page_id
@@ -205,24 +206,6 @@ def clear_caches() -> None:
     markup.clear_caches()
 
 
-# Schema keywords field_facts() says nothing about (the heading and summary show them).
-_SILENT_FACTS = frozenset(
-    {
-        "description",
-        "type",
-        "format",
-        "default",
-        "title",
-        "x-kubernetes-int-or-string",
-        "x-kubernetes-preserve-unknown-fields",
-        "x-kubernetes-embedded-resource",
-        "additionalProperties",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-    }
-)
-
-
 def field_facts(field: Field) -> Markup:
     """List items of what a field's schema says (allowed values, constraints, item facts,
     nullability, list semantics, CEL rules, example, other keywords), one a line, each line
@@ -232,7 +215,7 @@ def field_facts(field: Field) -> Markup:
 
 def _facts(field: Field) -> str:
     facts = field.facts
-    if _SILENT_FACTS.issuperset(facts):  # most fields: a type and a description
+    if SUMMARISED.issuperset(facts):  # most fields: a type and a description
         return ""
     code = markup.code
     escape = markup.escape

@@ -9,53 +9,9 @@ from typing import Any
 import yaml
 from markupsafe import Markup
 
+from crdoc.keywords import CONSTRAINTS, SHOWN_BY_NAME
 from crdoc.model import Crd, Field, Version
 from crdoc.render.markup import json_value
-
-# Every keyword constraints() reads: a node with none of them has no constraints.
-_CONSTRAINT_KEYWORDS = frozenset(
-    {
-        "minimum",
-        "maximum",
-        "minLength",
-        "maxLength",
-        "minItems",
-        "maxItems",
-        "minProperties",
-        "maxProperties",
-        "multipleOf",
-        "pattern",
-        "uniqueItems",
-        "allOf",
-        "anyOf",
-        "oneOf",
-        "not",
-    }
-)
-
-# Facts shown under their own heading, or not at all, in a field's block.
-_SHOWN_ELSEWHERE = _CONSTRAINT_KEYWORDS | {
-    "description",
-    "type",
-    "format",
-    "enum",
-    "default",
-    "x-kubernetes-validations",
-    "x-kubernetes-int-or-string",
-    "x-kubernetes-list-type",
-    "x-kubernetes-list-map-keys",
-    "x-kubernetes-map-type",
-    "items",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "nullable",
-    "example",
-    "x-kubernetes-preserve-unknown-fields",
-    "x-kubernetes-embedded-resource",
-    "additionalProperties",
-    "title",
-}
-
 
 #: How each annotation status is shown: (MkDocs admonition type, GitHub alert type, label).
 STATUS_STYLES: dict[str | None, tuple[str, str, str]] = {
@@ -81,7 +37,7 @@ def percent(part: int, whole: int) -> Markup:
 
 def constraints(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Every validation keyword of one schema node as ``(label, readable text)`` pairs."""
-    if _CONSTRAINT_KEYWORDS.isdisjoint(facts):  # most fields: nothing to say
+    if CONSTRAINTS.isdisjoint(facts):  # most fields: nothing to say
         return []
     out: list[tuple[str, str]] = []
     bound = _range(facts, "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "value")
@@ -146,7 +102,7 @@ def list_semantics(facts: Mapping[str, Any]) -> str:
 
 def other_facts(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Keywords no other part of a field's block shows (vendor extensions and the like)."""
-    return [(k, json_value(v)) for k, v in facts.items() if k not in _SHOWN_ELSEWHERE]
+    return [(k, json_value(v)) for k, v in facts.items() if k not in SHOWN_BY_NAME]
 
 
 def example_manifest(crd: Crd, version: Version) -> str:

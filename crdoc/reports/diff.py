@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
+from crdoc.keywords import INFORMATIONAL, LOWER_BOUNDS, UPPER_BOUNDS
 from crdoc.model import Catalog, Crd, Field, Version
 from crdoc.render.markup import code, json_value
 
@@ -251,11 +252,8 @@ def _merged_order(old: tuple[Field, ...], new: tuple[Field, ...]) -> list[str]:
 
 
 # Bounds: (keyword, the sense in which a larger value is tighter).
-_LOWER_BOUNDS = ("minimum", "minLength", "minItems", "minProperties")
-_UPPER_BOUNDS = ("maximum", "maxLength", "maxItems", "maxProperties")
 # Format changes that accept more values than before (anything else new is tighter).
 _WIDER_FORMATS = {("int32", "int64"), ("float", "double")}
-_INFORMATIONAL = frozenset({"description", "title", "example", "externalDocs", "default"})
 
 
 def _facts_changes(
@@ -302,7 +300,7 @@ def _rules(value: Any) -> list[str]:
 def _classify(keyword: str, old: Any, new: Any) -> tuple[str, bool]:
     """The change kind and whether it breaks, for one keyword going from ``old`` to ``new``
     (``None``: absent)."""
-    if keyword in _INFORMATIONAL:
+    if keyword in INFORMATIONAL:
         return f"{keyword}-changed", False
     if keyword == "type":
         return "type-changed", True
@@ -316,8 +314,8 @@ def _classify(keyword: str, old: Any, new: Any) -> tuple[str, bool]:
         if narrowed:
             return "enum-narrowed", True
         return ("enum-widened" if widened else "enum-reordered"), False
-    if keyword in _LOWER_BOUNDS or keyword in _UPPER_BOUNDS:
-        lower = keyword in _LOWER_BOUNDS
+    if keyword in LOWER_BOUNDS or keyword in UPPER_BOUNDS:
+        lower = keyword in LOWER_BOUNDS
         default = (-math.inf if keyword == "minimum" else 0) if lower else math.inf
         before, after = _number(old, default), _number(new, default)
         tighter = after > before if lower else after < before

@@ -1,0 +1,57 @@
+"""The OpenAPI v3 and Kubernetes schema keywords crdoc treats by name, in one place: what shapes
+the field tree, what constrains a value, what only informs, and what the outputs show where."""
+
+from __future__ import annotations
+
+#: Keywords that shape the field tree rather than describe one field.
+STRUCTURAL = frozenset({"properties", "items", "additionalProperties", "required"})
+
+#: Combinations of subschemas (kept as facts of their field, never fields of their own).
+COMBINATORS = ("allOf", "anyOf", "oneOf")
+
+#: Lower and upper bounds, in pairs (``minimum`` goes with ``maximum``).
+LOWER_BOUNDS = ("minimum", "minLength", "minItems", "minProperties")
+UPPER_BOUNDS = ("maximum", "maxLength", "maxItems", "maxProperties")
+
+#: Every keyword that constrains a value (its readable form: crdoc.render.present.constraints).
+CONSTRAINTS = frozenset(
+    {*LOWER_BOUNDS, *UPPER_BOUNDS, "multipleOf", "pattern", "uniqueItems", *COMBINATORS, "not"}
+)
+
+#: Keywords that describe and never validate: a change to one breaks no client.
+INFORMATIONAL = frozenset({"description", "title", "example", "externalDocs", "default"})
+
+#: Keywords a field's heading and summary line show (type, format, default …), so its list of
+#: facts says nothing of them.
+SUMMARISED = frozenset(
+    {
+        "description",
+        "type",
+        "format",
+        "default",
+        "title",
+        "x-kubernetes-int-or-string",
+        "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-embedded-resource",
+        "additionalProperties",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+    }
+)
+
+#: Keywords a field's block shows under a heading of their own (or not at all); any other
+#: keyword is listed as it is, under "other facts".
+SHOWN_BY_NAME = (
+    CONSTRAINTS
+    | SUMMARISED
+    | {
+        "enum",
+        "x-kubernetes-validations",
+        "x-kubernetes-list-type",
+        "x-kubernetes-list-map-keys",
+        "x-kubernetes-map-type",
+        "items",
+        "nullable",
+        "example",
+    }
+)
