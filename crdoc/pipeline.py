@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from crdoc.reports.annotations import ResolvedAnnotations
     from crdoc.reports.coverage import CoverageReport
     from crdoc.reports.limitations import Limitation
+    from crdoc.reports.types import Types
 
 Progress = Callable[[Iterable["SourceFile"]], Iterable["SourceFile"]]
 
@@ -92,6 +93,13 @@ class Reference:
         from crdoc.reports.coverage import coverage
 
         return coverage(self.catalog, annotations=self.annotations)
+
+    @cached_property
+    def types(self) -> Types:
+        """The types recovered from the documented CRDs (:mod:`crdoc.reports.types`)."""
+        from crdoc.reports.types import recover_types
+
+        return recover_types(self.catalog)
 
     @cached_property
     def limitations(self) -> tuple[Limitation, ...]:

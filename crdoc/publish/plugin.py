@@ -34,14 +34,23 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import nest_paths
 
 from crdoc.errors import CrdocError, did_you_mean
 from crdoc.options import PLUGIN, Option, options_of, settings_for
 from crdoc.pipeline import Reference, load_reference
-from crdoc.publish.site import extension_name, missing_extensions, navigation, reference_pages
+from crdoc.publish.htmlpage import HtmlPage
+from crdoc.publish.site import (
+    ASSETS,
+    SHIM_URL,
+    asset_text,
+    extension_name,
+    missing_extensions,
+    navigation,
+    site_plan,
+)
 
 log = get_plugin_logger(__name__)
 
@@ -118,6 +127,34 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         self._nav_set: list[Any] | None = None
         self._given: set[str] = set()
         self._settings_file: Any = None
+        self._reference: Reference | None = None
+        self._previous: Reference | None = None
+        self._prefix: str | None = None
+        self.page_paths: list[str] = []
+        """The reference pages the last build added (relative to the plugin's path)."""
+
+    @classmethod
+    def for_reference(
+        cls,
+        reference: Reference,
+        previous: Reference | None = None,
+        *,
+        path: str = "reference/",
+        nav_title: str = "Reference",
+    ) -> CrdocPlugin:
+        """The plugin for a reference loaded already (``crdoc build`` adds it to the site's
+        configuration itself): its pages at ``path`` (``""``: the site's root, the reference
+        being the whole site)."""
+        plugin = cls()
+        errors, _ = plugin.load_config({"source": reference.source, "nav_title": nav_title})
+        assert not errors, errors
+        plugin._reference, plugin._previous, plugin._prefix = reference, previous, path
+        return plugin
+
+    @property
+    def prefix(self) -> str:
+        """The URL folder of the reference pages (``""`` at the site's root)."""
+        return self.config["path"] if self._prefix is None else self._prefix
 
     # ------------------------------------------------------------------ options
 
@@ -138,6 +175,8 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
                 errors.append((key, c.ValidationError(f"unknown option '{key}'{hint}")))
             else:
                 kept.append(warning)
+        if self._reference is not None:
+            return errors, kept
         try:
             self._settings_file = _settings_file(config_file_path)
         except CrdocError as error:
@@ -185,6 +224,14 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
             config.markdown_extensions.append(name)
             if isinstance(entry, dict) and entry[name]:
                 config.mdx_configs[name] = entry[name]
+        for name in ASSETS:
+            target = config.extra_javascript if name.endswith(".js") else config.extra_css
+            if name not in target:
+                target.append(name)
+        if "material/offline" in config.plugins or "offline" in config.plugins:
+            polyfills = list(config.extra.get("polyfills") or [])
+            if not any("iframe-worker" in str(url) for url in polyfills):
+                config.extra["polyfills"] = [*polyfills, SHIM_URL]
         # Kept as the user wrote it: every build starts from it (the nav is set in on_files;
         # a config built again, as tests and some tools do, still holds the nav set last time).
         if config.nav is not self._nav_set or self._nav_set is None:
@@ -192,27 +239,43 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        """Render the reference and add its pages to the site, in memory."""
-        prefix = self.config["path"]
+        """Plan the reference's pages and add them to the site, in memory: Markdown pages
+        rendered now, HTML pages (:class:`HtmlPage`) when they are written."""
+        prefix = self.prefix
         with _errors_as_plugin_errors():
-            reference = self._load(self.settings(config))
-            layout, rendered = reference_pages(reference)
-            pages = list(rendered)
-        for page in pages:
-            uri = prefix + page.path
+            reference = self._reference or self._load(self.settings(config))
+            layout, plan = site_plan(
+                reference, self._previous, directory_urls=config.use_directory_urls
+            )
+        for planned in plan:
+            uri = prefix + planned.path
             if files.get_file_from_path(uri) is not None:
                 raise PluginError(
                     f"crdoc: {posixpath.join(config.docs_dir, uri)} exists and crdoc generates a "
                     "page there; move it or set the crdoc plugin's 'path' option"
                 )
         own: list[File] = []
-        for page in pages:
-            file = File.generated(config, prefix + page.path, content=page.text)
+        titles: dict[str, str] = {}
+        for planned in plan:
+            if planned.html:
+                file = File.generated(config, prefix + planned.path, content="")
+                HtmlPage(planned.title, file, config, _guarded(planned.make))
+            else:
+                with _errors_as_plugin_errors():
+                    page = planned.make()
+                file = File.generated(config, prefix + planned.path, content=page.text)
+            titles[planned.path] = planned.title
             files.append(file)
             own.append(file)
-        section = {self.config["nav_title"]: navigation(reference, layout, prefix)}
-        if self._user_nav is not None:
-            config.nav = [*copy.deepcopy(self._user_nav), section]
+        for name in (*ASSETS, SHIM_URL):
+            if files.get_file_from_path(name) is None:
+                files.append(File.generated(config, name, content=asset_text(name)))
+        self.page_paths = [planned.path for planned in plan]
+        reference_nav = navigation(reference, layout, prefix, titles)
+        if not prefix and self._user_nav is None:
+            config.nav = reference_nav  # the reference is the whole site
+        elif self._user_nav is not None:
+            config.nav = [*copy.deepcopy(self._user_nav), {self.config["nav_title"]: reference_nav}]
         else:
             # MkDocs' automatic nav of the site's own pages, then the reference section.
             ours = {file.src_uri for file in own}
@@ -222,11 +285,25 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
             )
             config.nav = [
                 *nest_paths(f.src_uri for f in theirs if f.inclusion.is_in_nav()),
-                section,
+                {self.config["nav_title"]: reference_nav},
             ]
         self._nav_set = config.nav
-        log.info("added %d reference pages under %s", len(pages), prefix)
+        log.info("added %d reference pages under %s", len(plan), prefix or "/")
         return files
+
+    @event_priority(100)  # before the search plugin reads page.content
+    def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        """Render an HTML page's body just before it is written."""
+        if isinstance(page, HtmlPage):
+            page.fill()
+        return context
+
+    @event_priority(-100)  # after every other plugin saw the page
+    def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
+        """Forget an HTML page's body once written: one page's HTML in memory at a time."""
+        if isinstance(page, HtmlPage):
+            page.drop()
+        return output
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Callable) -> Any:
         """Rebuild on ``mkdocs serve`` when the source, annotations or templates change."""
@@ -236,6 +313,8 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
 
     def watched_paths(self, config: MkDocsConfig) -> list[str]:
         """The local files and folders the reference is made from."""
+        if self._reference is not None:
+            return []
         settings = self.settings(config)
         source = settings.source
         paths = []
@@ -263,6 +342,16 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         for warning in reference.catalog.warnings:
             log.warning("skipped: %s", warning)
         return reference
+
+
+def _guarded(make: Callable[[], Any]) -> Callable[[], Any]:
+    """``make`` with crdoc's errors as MkDocs PluginErrors."""
+
+    def run() -> Any:
+        with _errors_as_plugin_errors():
+            return make()
+
+    return run
 
 
 def _settings_file(config_file_path: str | None) -> Any:

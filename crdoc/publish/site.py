@@ -1,7 +1,13 @@
 """The MkDocs site of a reference (``crdoc build``), with mkdocs-material: crdoc's own
 configuration, or the user's ``mkdocs.yml`` with the reference added under "Reference"; or just
-the pages and a ``nav.yml`` (``--docs-only``). The navigation and the Markdown extensions the
-pages need are worked out here for the command line and the MkDocs plugin alike."""
+the pages and a ``nav.yml`` (``--docs-only``).
+
+Either way the pages reach MkDocs through crdoc's MkDocs plugin (:mod:`crdoc.publish.plugin`),
+which ``crdoc build`` adds to the configuration itself: the command line and the plugin make
+the same site. What both need is worked out here: the pages to make (:func:`site_plan`: CRD
+versions and types as HTML crdoc renders itself, the index, limitations and changes as
+Markdown), the navigation, the Markdown extensions and the assets.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,10 @@ import copy
 import html
 import logging
 import os
-import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +26,6 @@ import yaml
 
 from crdoc.errors import CrdocError
 from crdoc.pipeline import Reference
-from crdoc.publish.markdown import stream_pages
 from crdoc.publish.output import replace_folder
 from crdoc.publish.releases import add_release
 from crdoc.render.environment import RenderOptions, default_templates
@@ -29,28 +35,78 @@ from crdoc.render.pages import Renderer
 #: Where the reference goes inside a user's own MkDocs site.
 REFERENCE_DIR = "reference"
 
+#: crdoc's stylesheet and script, shipped in templates/assets/crdoc/, put in every site.
+ASSETS = ("assets/crdoc/crdoc.css", "assets/crdoc/crdoc.js")
 
-def reference_pages(
-    reference: Reference, previous: Reference | None = None
-) -> tuple[Layout, Iterator[Page]]:
-    """The layout of the reference's MkDocs pages, and the pages, rendered one by one as they
-    are asked for (with ``previous``, the "Changes since" page last)."""
-    renderer = Renderer(RenderOptions(flavour="mkdocs", templates=reference.settings.templates))
+
+@dataclass(frozen=True, slots=True)
+class PlannedPage:
+    """A page of the site, made when it is asked for."""
+
+    path: str
+    title: str
+    html: bool
+    """Rendered by crdoc as HTML (a CRD version, a types page), not Markdown."""
+    make: Callable[[], Page]
+
+
+def site_plan(
+    reference: Reference, previous: Reference | None = None, *, directory_urls: bool = False
+) -> tuple[Layout, list[PlannedPage]]:
+    """The layout of the reference's site and its pages, in nav order; nothing is rendered
+    yet. ``previous`` adds the "Changes since" page; ``directory_urls`` is MkDocs'
+    ``use_directory_urls`` (how crdoc's HTML links between pages)."""
+    from crdoc.render.crdpages import CrdPages
+
+    options = RenderOptions(flavour="mkdocs", templates=reference.settings.templates)
+    renderer = Renderer(options)
     layout = Layout.of(reference, changes=previous is not None)
-    if previous is None:
-        return layout, renderer.pages(reference, layout)
-    from crdoc.reports.diff import diff_catalogs
+    site = CrdPages(reference, layout, options, directory_urls=directory_urls)
+    plan = [
+        PlannedPage(
+            layout.index, reference.title, False, partial(renderer.index_page, reference, layout)
+        )
+    ]
+    for ref in layout.refs:
+        title = f"{ref.crd.kind} {ref.version.name}"
+        plan.append(PlannedPage(ref.path, title, True, partial(site.crd_page, ref)))
+    for group, path in layout.types_pages.items():
+        plan.append(
+            PlannedPage(path, f"{group} types", True, partial(site.types_page, group, path))
+        )
+    if layout.limitations:
+        make = partial(renderer.limitations_page, reference, layout)
+        plan.append(PlannedPage(layout.limitations, "Known limitations", False, make))
+    if previous is not None and layout.changes:
+        title = changes_title(previous)
 
+        def changes() -> Page:
+            from crdoc.reports.diff import diff_catalogs
+
+            diff = diff_catalogs(previous.catalog, reference.catalog)
+            return Page(
+                layout.changes or "",
+                title,
+                renderer.changes(diff, title, page_path=layout.changes or ""),
+            )
+
+        plan.append(PlannedPage(layout.changes, title, False, changes))
+    return layout, plan
+
+
+def changes_title(previous: Reference) -> str:
+    """The title of the "Changes since" page: the earlier release's chart version."""
     chart = previous.catalog.chart
     label = chart.version if chart and chart.version else None
-    title = f"Changes since {label}" if label else "Changes since the previous release"
-    changes = diff_catalogs(previous.catalog, reference.catalog)
-    return layout, renderer.pages(reference, layout, changes=changes, changes_title=title)
+    return f"Changes since {label}" if label else "Changes since the previous release"
 
 
-def navigation(reference: Reference, layout: Layout, prefix: str = "") -> list[Any]:
-    """The MkDocs nav of the reference: the index, group → kind → versions, CRDs marked
-    ``internal`` in a section of their own, the known limitations and the changes."""
+def navigation(
+    reference: Reference, layout: Layout, prefix: str = "", titles: dict[str, str] | None = None
+) -> list[Any]:
+    """The MkDocs nav of the reference: the index, group → kind → versions (and the group's
+    types page), CRDs marked ``internal`` in a section of their own, the known limitations and
+    the changes (``titles``: page path → title, for pages whose title is only known then)."""
     internal: list[Any] = []
     nav: list[Any] = [{"Overview": prefix + layout.index}]
     for group, crds in reference.catalog.groups.items():
@@ -61,6 +117,8 @@ def navigation(reference: Reference, layout: Layout, prefix: str = "") -> list[A
             versions = [{html.escape(ref.version.name): prefix + ref.path} for ref in refs]
             entry = {html.escape(crd.kind): prefix + refs[0].path if len(refs) == 1 else versions}
             (hidden if crd.key in reference.internal else public).append(entry)
+        if group in layout.types_pages:
+            (public or hidden).append({"Types": prefix + layout.types_pages[group]})
         if public:
             nav.append({html.escape(group): public})
         if hidden:
@@ -69,12 +127,10 @@ def navigation(reference: Reference, layout: Layout, prefix: str = "") -> list[A
         nav.append({"Internal": internal})
     if layout.limitations:
         nav.append({"Known limitations": prefix + layout.limitations})
+    if layout.changes:
+        title = (titles or {}).get(layout.changes, "Changes")
+        nav.append({html.escape(title): prefix + layout.changes})
     return nav
-
-
-def changes_nav(title: str, layout: Layout, prefix: str = "") -> list[Any]:
-    """The nav entry of the "Changes since" page, when there is one."""
-    return [{html.escape(title): prefix + layout.changes}] if layout.changes else []
 
 
 def missing_extensions(present: Iterable[str]) -> list[Any]:
@@ -89,9 +145,13 @@ def extension_name(entry: Any) -> str:
     return next(iter(entry)) if isinstance(entry, dict) else str(entry)
 
 
-def default_config(
-    title: str, site_url: str | None, nav: list[Any], *, versioned: bool = False
-) -> dict[str, Any]:
+def asset_text(name: str) -> str:
+    """One of crdoc's shipped site assets (:data:`ASSETS`, the iframe-worker shim)."""
+    shipped = {SHIM_URL: "assets/iframe-worker/shim.js"}
+    return (default_templates() / shipped.get(name, name)).read_text(encoding="utf-8")
+
+
+def default_config(title: str, site_url: str | None, *, versioned: bool = False) -> dict[str, Any]:
     """crdoc's own MkDocs configuration: material, offline, search, dark/light, code copy."""
     # MkDocs themes print site_name as HTML; the title may come from the chart's name.
     config: dict[str, Any] = {"site_name": html.escape(title)}
@@ -131,7 +191,6 @@ def default_config(
             "markdown_extensions": copy.deepcopy(MARKDOWN_EXTENSIONS),
             "extra": {"polyfills": [SHIM_URL]}
             | ({"version": {"provider": "mike"}} if versioned else {}),
-            "nav": nav,
         }
     )
     return config
@@ -155,10 +214,9 @@ MARKDOWN_EXTENSIONS: list[Any] = [
 
 
 def build_site(reference: Reference, out: Path, *, previous: Reference | None = None) -> int:
-    """Render the reference and build the HTML site into ``out`` (or, with the settings'
-    ``docs_only``, just the pages and ``nav.yml``), as :mod:`crdoc.publish.output` allows; with
-    ``release``, into a multi-version site. Returns the number of reference pages. Pages are
-    written to disk as they are rendered, so a big chart's reference never sits in memory."""
+    """Build the reference's site into ``out`` (or, with the settings' ``docs_only``, just
+    the pages, their assets and ``nav.yml``), as :mod:`crdoc.publish.output` allows; with
+    ``release``, into a multi-version site. Returns the number of reference pages."""
     settings = reference.settings
     release = settings.release
     if settings.versioned and release is None:
@@ -169,33 +227,18 @@ def build_site(reference: Reference, out: Path, *, previous: Reference | None = 
     sources = [reference.source, *([previous.source] if previous else [])]
     if settings.config_file is not None:
         sources.append(settings.config_file)
-    written: list[Page] = []
-
-    def render_into(folder: Path, prefix: str = "") -> list[Any]:
-        """Write the pages into ``folder``; their nav, paths starting with ``prefix``."""
-        layout, pages = reference_pages(reference, previous)
-        written[:] = stream_pages(folder, pages)
-        titles = {page.path: page.title for page in written}
-        changes = titles.get(layout.changes or "", "")
-        return navigation(reference, layout, prefix) + changes_nav(changes, layout, prefix)
+    written: list[str] = []
 
     if settings.docs_only:
 
         def fill_docs(folder: Path) -> None:
-            nav = render_into(folder)
-            text = yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
-            (folder / "nav.yml").write_text(text, encoding="utf-8")
+            written.extend(write_docs(reference, folder, previous))
 
         replace_folder(out, fill_docs, clean=settings.clean, sources=sources)
         return len(written)
 
     def fill_site(folder: Path) -> None:
-        with tempfile.TemporaryDirectory(prefix="crdoc-mkdocs-") as work:
-            project = Path(work)
-            _run_mkdocs(reference, render_into, project, folder)
-            shutil.copytree(project / "docs", folder / "_mkdocs" / "docs")
-            if (project / "mkdocs.yml").exists():
-                shutil.copy2(project / "mkdocs.yml", folder / "_mkdocs" / "mkdocs.yml")
+        written.extend(_run_mkdocs(reference, previous, folder, versioned=release is not None))
 
     if release is None:
         replace_folder(out, fill_site, clean=settings.clean, sources=sources)
@@ -204,79 +247,78 @@ def build_site(reference: Reference, out: Path, *, previous: Reference | None = 
     return len(written)
 
 
+def write_docs(reference: Reference, folder: Path, previous: Reference | None = None) -> list[str]:
+    """The pages as files for an existing MkDocs site (``--docs-only``): Markdown pages as
+    they are, HTML pages as Markdown files holding the HTML (MkDocs passes it through), the
+    assets, and a ``nav.yml``. Returns the pages' paths."""
+    layout, plan = site_plan(reference, previous, directory_urls=True)
+    titles = {}
+    for planned in plan:
+        page = planned.make()
+        target = folder / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.text, encoding="utf-8", newline="\n")
+        titles[page.path] = page.title
+    for name in ASSETS:
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(asset_text(name), encoding="utf-8")
+    nav = navigation(reference, layout, titles=titles)
+    text = yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
+    (folder / "nav.yml").write_text(text, encoding="utf-8")
+    return [planned.path for planned in plan]
+
+
 def _run_mkdocs(
-    reference: Reference,
-    render_into: Callable[..., list[Any]],
-    project: Path,
-    site: Path,
-) -> None:
+    reference: Reference, previous: Reference | None, site: Path, *, versioned: bool
+) -> list[str]:
+    """Build the site into ``site`` with MkDocs, crdoc's plugin added to the configuration
+    (crdoc's own, or the user's ``--config``); the reference pages' paths."""
     from mkdocs import config as mkdocs_config
     from mkdocs.commands import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
 
+    from crdoc.publish.plugin import CrdocPlugin
+
     settings = reference.settings
-    versioned = settings.release is not None or settings.versioned
-    docs = project / "docs"
     overrides: dict[str, Any] = {"site_dir": str(site)}
-    if settings.config_file is None:
-        nav = render_into(docs)
-        _add_shim(docs)
-        config_file = project / "mkdocs.yml"
-        config = default_config(reference.title, settings.site_url, nav, versioned=versioned)
-        config_file.write_text(
-            yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
-        )
-    else:
-        config_file = settings.config_file.absolute()
-        user = mkdocs_config.load_config(config_file=str(config_file))
-        shutil.copytree(user.docs_dir, docs)
-        nav = render_into(docs / REFERENCE_DIR, REFERENCE_DIR + "/")
-        overrides["docs_dir"] = str(docs)
-        if settings.site_url:
-            overrides["site_url"] = settings.site_url
-        if user.nav is not None:
-            overrides["nav"] = [*user.nav, {"Reference": nav}]
-        missing = missing_extensions(user.markdown_extensions)
-        overrides["markdown_extensions"] = [*_raw_extensions(user), *missing]
-        if "material/offline" in user.plugins or "offline" in user.plugins:
-            polyfills = list(user.extra.get("polyfills") or [])
-            if not any("iframe-worker" in str(url) for url in polyfills):
-                _add_shim(docs)
-                overrides["extra"] = {**user.extra, "polyfills": [*polyfills, SHIM_URL]}
-
-    if settings.config_file is not None and versioned:
-        extra = dict(overrides.get("extra") or user.extra)
-        overrides["extra"] = {**extra, "version": {"provider": "mike"}}
-
-    # Builds are reproducible: MkDocs dates the sitemap from SOURCE_DATE_EPOCH when it is set.
-    previous_epoch = os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    mkdocs_logger = logging.getLogger("mkdocs")
-    previous_level = mkdocs_logger.level
-    mkdocs_logger.setLevel(logging.WARNING)
-    try:
-        config = mkdocs_config.load_config(config_file=str(config_file), **overrides)
-        config.plugins.on_startup(command="build", dirty=False)
+    with tempfile.TemporaryDirectory(prefix="crdoc-mkdocs-") as work:
+        if settings.config_file is None:
+            project = Path(work)
+            (project / "docs").mkdir()
+            config_file = project / "mkdocs.yml"
+            config = default_config(reference.title, settings.site_url, versioned=versioned)
+            config_file.write_text(
+                yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
+            )
+            prefix = ""
+        else:
+            config_file = settings.config_file.absolute()
+            if settings.site_url:
+                overrides["site_url"] = settings.site_url
+            prefix = REFERENCE_DIR + "/"
+        plugin = CrdocPlugin.for_reference(reference, previous, path=prefix)
+        # Builds are reproducible: MkDocs dates the sitemap from SOURCE_DATE_EPOCH when set.
+        previous_epoch = os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+        mkdocs_logger = logging.getLogger("mkdocs")
+        previous_level = mkdocs_logger.level
+        mkdocs_logger.setLevel(logging.WARNING)
         try:
-            mkdocs_build.build(config)
+            config = mkdocs_config.load_config(config_file=str(config_file), **overrides)
+            if settings.config_file is not None and versioned:
+                config.extra["version"] = {"provider": "mike"}
+            config.plugins["crdoc"] = plugin
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                mkdocs_build.build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except MkDocsException as exc:
+            raise CrdocError(f"MkDocs failed: {exc}", path=str(config_file)) from None
+        except SystemExit as exc:  # MkDocs aborts a strict build this way
+            raise CrdocError(f"MkDocs aborted the build ({exc})", path=str(config_file)) from None
         finally:
-            config.plugins.on_shutdown()
-    except MkDocsException as exc:
-        raise CrdocError(f"MkDocs failed: {exc}", path=str(config_file)) from None
-    except SystemExit as exc:  # MkDocs aborts a strict build this way
-        raise CrdocError(f"MkDocs aborted the build ({exc})", path=str(config_file)) from None
-    finally:
-        mkdocs_logger.setLevel(previous_level)
-        if previous_epoch == "0" and os.environ.get("SOURCE_DATE_EPOCH") == "0":
-            del os.environ["SOURCE_DATE_EPOCH"]
-
-
-def _add_shim(docs: Path) -> None:
-    target = docs / SHIM_URL
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(default_templates() / "assets" / "iframe-worker" / "shim.js", target)
-
-
-def _raw_extensions(user: Any) -> list[Any]:
-    """The user's markdown_extensions with their configs, as MkDocs accepts them again."""
-    configs = user.mdx_configs
-    return [{name: configs[name]} if name in configs else name for name in user.markdown_extensions]
+            mkdocs_logger.setLevel(previous_level)
+            if previous_epoch == "0" and os.environ.get("SOURCE_DATE_EPOCH") == "0":
+                del os.environ["SOURCE_DATE_EPOCH"]
+    return plugin.page_paths

@@ -68,7 +68,7 @@ def _private(folder: str) -> bool:
 
 #: Cache folders kept (other crdoc versions or checkouts, other flavours); older ones go.
 KEEP_CACHES = 8
-_CACHE_NAME = re.compile(r"templates-[0-9a-f]{16}-(?:github|mkdocs)")
+_CACHE_NAME = re.compile(r"templates-[0-9a-f]{16}-(?:github|mkdocs|html)")
 
 
 def _prune(root: str) -> None:

@@ -43,15 +43,56 @@ class RenderOptions:
     """All pages go into one file: ids carry their page's name, links stay in the file."""
 
 
-def make_environment(options: RenderOptions) -> jinja2.Environment:
-    """A Jinja environment for one run: user templates first, strict, Markdown-escaping."""
+def _search_path(options: RenderOptions) -> list[str]:
     search_path = [str(default_templates())]
     if options.templates is not None:
         if not options.templates.is_dir():
             raise CrdocError("template folder not found", path=str(options.templates))
         search_path.insert(0, str(options.templates))
+    return search_path
+
+
+def make_html_environment(options: RenderOptions) -> jinja2.Environment:
+    """A Jinja environment for the site's HTML pages: user templates first, strict, every
+    printed value escaped as HTML unless a filter returned finished HTML."""
+    from crdoc.render import html
+
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search_path),
+        loader=jinja2.FileSystemLoader(_search_path(options)),
+        bytecode_cache=template_cache("html"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(html.filters())
+    env.globals.update(
+        status_style=present.status_style,
+        percent=present.percent,
+        percent_text=percent_text,
+        raw=Markup,
+    )
+    return env
+
+
+def user_overrides(options: RenderOptions, *names: str) -> bool:
+    """Whether the user's template folder holds any of ``names``."""
+    return options.templates is not None and any(
+        (options.templates / name).is_file() for name in names
+    )
+
+
+def _indented(text: str, prefix: str) -> Markup:
+    from crdoc.render.rows import _indented as indent
+
+    return Markup(indent(str(text), prefix))
+
+
+def make_environment(options: RenderOptions) -> jinja2.Environment:
+    """A Jinja environment for one run: user templates first, strict, Markdown-escaping."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_search_path(options)),
         bytecode_cache=template_cache(options.flavour),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -70,6 +111,7 @@ def make_environment(options: RenderOptions) -> jinja2.Environment:
         percent_text=percent_text,
         raw=Markup,
     )
+    env.globals["indented"] = _indented
     env.filters["anchor_id"] = anchor_for
     env.filters["code_cell"] = functools.partial(markup.code_cell, flavour=options.flavour)
     return env

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from crdoc.errors import CrdocError
-from crdoc.render import present
 from crdoc.render.environment import RenderOptions, make_environment
 from crdoc.render.fields import PageHelpers, clear_caches, field_facts
 from crdoc.render.layout import Layout, Page
@@ -36,14 +35,17 @@ class Renderer:
         *,
         changes: ApiDiff | None = None,
         changes_title: str = "",
+        directory_urls: bool = False,
     ) -> Iterator[Page]:
         """Every page of ``layout`` (default: the reference's own): the index, one page per CRD
-        version in catalog order, the known limitations (when there are any) and, given
-        ``changes``, the "Changes since" page."""
+        version in catalog order, the types pages, the known limitations (when there are
+        any) and, given ``changes``, the "Changes since" page. For the site (flavour
+        ``mkdocs``) the CRD version and types pages are HTML (``Page.html``), with links as
+        MkDocs serves pages (``directory_urls``: its ``use_directory_urls``)."""
         if layout is None:
             layout = Layout.of(reference, index=self.options.index_name, changes=bool(changes))
         try:
-            yield from self._pages(reference, layout, changes, changes_title)
+            yield from self._pages(reference, layout, changes, changes_title, directory_urls)
         finally:  # a long-lived process (mkdocs serve) keeps no chart text between builds
             clear_caches()
 
@@ -53,62 +55,58 @@ class Renderer:
         layout: Layout,
         changes: ApiDiff | None,
         changes_title: str,
+        directory_urls: bool,
     ) -> Iterator[Page]:
-        catalog, annotations = reference.catalog, reference.annotations
-        coverage = reference.coverage
-        common = {"catalog": catalog, "index": layout.index, "layout": layout}
-        yield Page(
-            layout.index,
-            reference.title,
-            self._render(
-                "index.md.jinja",
-                layout.index,
-                **common,
-                refs=layout.refs,
-                refs_of=layout.refs_of,
-                title=reference.title,
-                internal=reference.internal,
-                annotations=annotations,
-                coverage=coverage,
-                limitations_page=layout.limitations,
-            ),
-        )
-        for ref in layout.refs:
-            yield Page(
-                ref.path,
-                f"{ref.crd.kind} {ref.version.name}",
-                self._render(
-                    "crd.md.jinja",
-                    ref.path,
-                    **common,
-                    crd=ref.crd,
-                    version=ref.version,
-                    siblings=layout.refs_of[ref.crd.key],
-                    coverage=coverage.row(ref.crd.key, ref.version.name),
-                    example=present.example_manifest(ref.crd, ref.version),
-                    crd_annotation=annotations.for_crd(ref.crd),
-                    version_annotation=annotations.for_version(ref.crd, ref.version),
-                    field_annotations=annotations.page_annotations(ref.crd, ref.version),
-                ),
-            )
+        from crdoc.render.crdpages import crd_pages
+
+        yield self.index_page(reference, layout)
+        yield from crd_pages(reference, layout, self.options, directory_urls=directory_urls)
         if layout.limitations:
-            yield Page(
-                layout.limitations,
-                "Known limitations",
-                self._render(
-                    "limitations.md.jinja",
-                    layout.limitations,
-                    **common,
-                    limitations=reference.limitations,
-                    pages_of={(ref.crd.key, ref.version.name): ref.path for ref in layout.refs},
-                ),
-            )
+            yield self.limitations_page(reference, layout)
         if layout.changes and changes is not None:
             yield Page(
                 layout.changes,
                 changes_title,
                 self.changes(changes, changes_title, page_path=layout.changes),
             )
+
+    def index_page(self, reference: Reference, layout: Layout) -> Page:
+        """The index: API groups → CRDs (``index.md.jinja``)."""
+        return Page(
+            layout.index,
+            reference.title,
+            self._render(
+                "index.md.jinja",
+                layout.index,
+                catalog=reference.catalog,
+                index=layout.index,
+                layout=layout,
+                refs=layout.refs,
+                refs_of=layout.refs_of,
+                title=reference.title,
+                internal=reference.internal,
+                annotations=reference.annotations,
+                coverage=reference.coverage,
+                limitations_page=layout.limitations,
+            ),
+        )
+
+    def limitations_page(self, reference: Reference, layout: Layout) -> Page:
+        """The known limitations (``limitations.md.jinja``)."""
+        path = layout.limitations or "limitations.md"
+        return Page(
+            path,
+            "Known limitations",
+            self._render(
+                "limitations.md.jinja",
+                path,
+                catalog=reference.catalog,
+                index=layout.index,
+                layout=layout,
+                limitations=reference.limitations,
+                pages_of={(ref.crd.key, ref.version.name): ref.path for ref in layout.refs},
+            ),
+        )
 
     def changes(self, diff: ApiDiff, title: str = "", *, page_path: str = "changes.md") -> str:
         """What changed between two releases as Markdown (``changes.md.jinja``): the "Changes
@@ -139,34 +137,38 @@ class Renderer:
             version=context.get("version"),
             siblings=context.get("siblings", ()),
         )
-        try:
-            template = self.env.get_template(name)
-            return template.render(
-                flavour=self.options.flavour,
-                link=page.link,
-                element_id=page.element_id,
-                single_file=self.options.single_file,
-                page_path=page_path,
-                field_heading=page.field_heading,
-                field_summary=page.field_summary,
-                field_facts=field_facts,
-                field_links=page.field_links,
-                field_block=page.field_block,
-                callout=page.callout,
-                field_tree=page.field_tree,
-                **context,
-            )
-        except jinja2.TemplateSyntaxError as exc:
-            raise CrdocError(
-                f"template error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno
-            ) from None
-        except jinja2.TemplateNotFound as exc:
-            raise CrdocError(f"template {exc.name} not found") from None
-        except jinja2.UndefinedError as exc:
-            where = _template_frame(exc)
-            raise CrdocError(
-                f"template error: {exc.message}", path=where[0], line=where[1]
-            ) from None
+        return render_template(
+            self.env,
+            name,
+            flavour=self.options.flavour,
+            link=page.link,
+            element_id=page.element_id,
+            single_file=self.options.single_file,
+            page_path=page_path,
+            field_heading=page.field_heading,
+            field_summary=page.field_summary,
+            field_facts=field_facts,
+            field_links=page.field_links,
+            field_block=page.field_block,
+            callout=page.callout,
+            field_tree=page.field_tree,
+            **context,
+        )
+
+
+def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render template ``name``; a template mistake is a CrdocError naming its file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise CrdocError(
+            f"template error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise CrdocError(f"template {exc.name} not found") from None
+    except jinja2.UndefinedError as exc:
+        where = _template_frame(exc)
+        raise CrdocError(f"template error: {exc.message}", path=where[0], line=where[1]) from None
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:

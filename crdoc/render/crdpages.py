@@ -1,0 +1,313 @@
+"""The pages made of field rows: a CRD version's page and an API group's types page, for the
+site (HTML, ``crd.html.jinja``, ``types.html.jinja``) and for GitHub (Markdown,
+``crd.md.jinja``, ``types.md.jinja``). Their parts — ``outline``, ``type_section``,
+``field_row``, ``chips`` and ``callout`` — are templates of their own users may override by
+name; rows are written by the Python fast path of :mod:`crdoc.render.rows` unless
+``field_row``, ``chips`` or ``callout`` is overridden."""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from crdoc.render import present, rows
+from crdoc.render.environment import (
+    RenderOptions,
+    make_environment,
+    make_html_environment,
+    user_overrides,
+)
+from crdoc.render.layout import Layout, Page, PageRef, page_id, type_anchor
+from crdoc.reports.types import RecoveredType
+
+if TYPE_CHECKING:
+    from crdoc.pipeline import Reference
+
+#: The part templates the Python fast path of rows stands in for, per flavour's suffix.
+ROW_PARTS = ("field_row", "chips", "callout")
+
+
+@dataclass(slots=True)
+class TypeSection:
+    """A type as its section shows it."""
+
+    type: RecoveredType
+    rows: list[rows.Row]
+    uses: list[tuple[str, str]]
+    """(label, href) of every use."""
+    rendered: Markup
+    """Its rows, finished."""
+
+
+class CrdPages:
+    """Renders the row-based pages of one reference (one :class:`Layout`): HTML for the site
+    (flavour ``mkdocs``) or GitHub Markdown (flavour ``github``)."""
+
+    def __init__(
+        self,
+        reference: Reference,
+        layout: Layout,
+        options: RenderOptions,
+        *,
+        directory_urls: bool = False,
+    ) -> None:
+        self.reference = reference
+        self.layout = layout
+        self.options = options
+        self.directory_urls = directory_urls
+        self.html = options.flavour != "github"
+        self.suffix = ".html.jinja" if self.html else ".md.jinja"
+        self.env = make_html_environment(options) if self.html else make_environment(options)
+        self.fast = not user_overrides(options, *(name + self.suffix for name in ROW_PARTS))
+        self._kinds = {crd.key: crd.kind for crd in reference.catalog.crds}
+        crds = {crd.key: crd for crd in reference.catalog.crds}
+
+        @functools.cache
+        def notes(crd: str, version: str) -> Any:
+            found = crds[crd]
+            chosen = next(v for v in found.versions if v.name == version)
+            return reference.annotations.page_annotations(found, chosen)
+
+        self._notes = notes
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def crd_page(self, ref: PageRef) -> Page:
+        """The page of one CRD version."""
+        crd, version = ref.crd, ref.version
+        annotations = self.reference.annotations
+        builder = self._builder(ref.path)
+        version_rows = builder.version_rows(crd.key, version.name, version.roots)
+        sections = [
+            self._section(t, ref.path, builder) for t in self.layout.types_on.get(ref.path, ())
+        ]
+        example = present.example_manifest(crd, version)
+        text = self._render(
+            "crd",
+            ref.path,
+            catalog=self.reference.catalog,
+            crd=crd,
+            version=version,
+            title=f"{crd.kind} {version.name}",
+            siblings=self.layout.refs_of[crd.key],
+            index=self.layout.index,
+            coverage=self.reference.coverage.row(crd.key, version.name),
+            example=example,
+            example_html=Markup(_highlight(example)) if self.html else "",
+            crd_annotation=annotations.for_crd(crd),
+            version_annotation=annotations.for_version(crd, version),
+            rows=version_rows,
+            types=sections,
+            targets=self._targets(ref.path, version_rows, sections),
+        )
+        toc = [(2, "example", "Example")]
+        if version.printer_columns:
+            toc.append((2, "printer-columns", "Printer columns"))
+        if version.fields:
+            toc.append((2, "fields", "Fields"))
+        if sections:
+            toc.append((2, "types", "Types"))
+            toc.extend((3, type_anchor(s.type.slug), s.type.name) for s in sections)
+        return Page(ref.path, f"{crd.kind} {version.name}", text, html=self.html, toc=tuple(toc))
+
+    def types_page(self, group: str, path: str) -> Page:
+        """The page of the types the CRDs of ``group`` share."""
+        builder = self._builder(path)
+        sections = [self._section(t, path, builder) for t in self.layout.types_on.get(path, ())]
+        title = f"{group} types"
+        text = self._render(
+            "types",
+            path,
+            group=group,
+            title=title,
+            types=sections,
+            targets=self._targets(path, [], sections),
+            index=self.layout.index,
+        )
+        toc = tuple((2, type_anchor(s.type.slug), s.type.name) for s in sections)
+        return Page(path, title, text, html=self.html, toc=toc)
+
+    # -- links ------------------------------------------------------------------------------
+
+    def href(self, page: str, target: str, anchor: str | None = None) -> str:
+        """A relative link from ``page`` to ``target``: for the site as MkDocs serves pages
+        (``.html``, or folders with ``use_directory_urls``); on GitHub to the ``.md`` file (in
+        a single file, to the prefixed id)."""
+        if not self.html and self.options.single_file:
+            name = page_id(target)
+            return "#" + (f"{name}--{anchor}" if anchor else name)
+        if target == page:
+            return "#" + anchor if anchor else "#"
+        if self.html:
+            url = site_url_between(page, target, self.directory_urls)
+        else:
+            url = posixpath.relpath(target, posixpath.dirname(page) or ".")
+        return url + (f"#{anchor}" if anchor else "")
+
+    def element_id(self, page: str) -> Callable[[str], str]:
+        """How an anchor becomes an element id on ``page`` (single files prefix the page)."""
+        if not self.html and self.options.single_file:
+            name = page_id(page)
+            return lambda anchor: f"{name}--{anchor}" if anchor else name
+        return lambda anchor: anchor
+
+    # -- pieces -----------------------------------------------------------------------------
+
+    def _render(self, kind: str, page: str, **context: Any) -> str:
+        from crdoc.render.pages import render_template
+
+        return render_template(self.env, kind + self.suffix, **self._helpers(page), **context)
+
+    def _builder(self, page: str) -> rows.RowBuilder:
+        types = self.layout.types
+        return rows.RowBuilder(
+            notes=self._notes,
+            type_of=types.at,
+            known_of=lambda crd, version, path: types.known.get((crd, version, path)),
+            type_href=lambda used: self.href(
+                page, self.layout.type_home[used.slug], type_anchor(used.slug)
+            ),
+        )
+
+    def _section(
+        self, recovered: RecoveredType, page: str, builder: rows.RowBuilder
+    ) -> TypeSection:
+        type_rows = builder.type_rows(recovered)
+        uses = []
+        for use in recovered.uses:
+            target, anchor = self.layout.locate(use.crd, use.version, use.path)
+            label = use.path
+            if target != page:
+                label = f"{self._kinds[use.crd]} {use.version} {use.path}"
+            uses.append((label, self.href(page, target, anchor)))
+        return TypeSection(recovered, type_rows, uses, self._rows(type_rows, page))
+
+    def _rows(self, found: Sequence[rows.Row], page: str) -> Markup:
+        id_of = self.element_id(page)
+        if self.fast:
+            if self.html:
+                return Markup(rows.rows_html(found))
+            return Markup(rows.rows_markdown(found, id_of=id_of))
+        helpers = self._parts()
+        macro = self.env.get_template("field_row" + self.suffix).module.field_row
+        if self.html:
+            rendered = (macro(row, helpers["chips"], helpers["callout"]) for row in found)
+        else:
+            rendered = (macro(row, 0, id_of, helpers["chips"], helpers["callout"]) for row in found)
+        return Markup("".join(str(text) for text in rendered))
+
+    def _parts(self) -> dict[str, Any]:
+        """``chips`` and ``callout``: the fast path's, or the templates'."""
+        if self.fast:
+            if self.html:
+                return {
+                    "chips": lambda keys: Markup(rows.chips_html(keys)),
+                    "callout": lambda note: Markup(rows.callout_html(note)),
+                }
+            return {
+                "chips": lambda keys: Markup(rows.chips_markdown(keys)),
+                "callout": lambda note: Markup(rows.callout_markdown(note)),
+            }
+        chips = self.env.get_template("chips" + self.suffix).module.chips
+        callout = self.env.get_template("callout" + self.suffix).module.callout
+        labels: Any = (
+            {key: label for key, (label, _) in rows.CHIPS.items()} if self.html else rows.CHIPS
+        )
+        return {
+            "chips": lambda keys: chips(keys, labels),
+            "callout": lambda note: callout(note, present.status_style(note.status)),
+        }
+
+    def _helpers(self, page: str) -> dict[str, Any]:
+        parts = self._parts()
+        section = self.env.get_template("type_section" + self.suffix).module.type_section
+        element_id = self.element_id(page)
+        helpers: dict[str, Any] = {
+            "link": lambda target, anchor=None: self.href(page, target, anchor),
+            "page_path": page,
+            "chips": parts["chips"],
+            "callout": parts["callout"],
+            "flavour": self.options.flavour,
+            "single_file": self.options.single_file,
+            "element_id": lambda anchor, target=None: self.element_id(target or page)(anchor),
+        }
+        if self.html:
+            outline = self.env.get_template("outline.html.jinja").module.outline
+
+            def outline_of(found: Sequence[rows.Row], rendered: Any = None) -> Any:
+                return outline(found, rendered if rendered is not None else self._rows(found, page))
+
+            helpers["outline"] = outline_of
+            helpers["type_section"] = lambda s: section(s, outline_of)
+        else:
+            helpers["field_rows"] = lambda found: self._rows(found, page)
+            helpers["type_section"] = lambda s: section(s, element_id)
+        return helpers
+
+    def _targets(
+        self, page: str, version_rows: Sequence[rows.Row], sections: Sequence[TypeSection]
+    ) -> dict[str, str]:
+        """Deep links into types: the anchor of each use on this page → the href of the type's
+        section (crdoc.js follows a link to ``#spec.a.b`` into ``#type-T.b``)."""
+        targets = {}
+        for row in rows.iter_rows([*version_rows, *(r for s in sections for r in s.rows)]):
+            if row.uses is not None:
+                home = self.layout.type_home[row.uses.slug]
+                targets[row.id] = self.href(page, home, type_anchor(row.uses.slug))
+        return dict(sorted(targets.items()))
+
+
+def site_url(path: str, directory_urls: bool) -> str:
+    """The URL (relative to the site) MkDocs gives the page at ``path`` (``g/p-v1.md``):
+    ``g/p-v1.html``, or ``g/p-v1/`` with ``use_directory_urls`` (``index.md`` → ``""``)."""
+    stem = path.removesuffix(".md")
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def site_url_between(page: str, target: str, directory_urls: bool) -> str:
+    """The relative URL from the page at ``page`` to the page at ``target``."""
+    here, there = site_url(page, directory_urls), site_url(target, directory_urls)
+    base = here[: here.rfind("/") + 1]  # the folder a relative link resolves from
+    relative = posixpath.relpath(there or ".", base.rstrip("/") or ".")
+    if there.endswith("/") or not there:
+        relative = "./" if relative == "." else relative + "/"
+    return relative
+
+
+@functools.lru_cache(maxsize=1)
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(cssclass="highlight language-yaml", wrapcode=True)
+
+
+def _highlight(text: str) -> str:
+    """YAML as highlighted HTML (Pygments, the classes mkdocs-material styles)."""
+    from pygments import highlight
+    from pygments.lexers import YamlLexer
+
+    return highlight(text, YamlLexer(), _formatter())
+
+
+def crd_pages(
+    reference: Reference,
+    layout: Layout,
+    options: RenderOptions,
+    *,
+    directory_urls: bool = False,
+) -> Iterator[Page]:
+    """The row pages of ``layout``: one per CRD version, then each group's types page."""
+    pages = CrdPages(reference, layout, options, directory_urls=directory_urls)
+    for ref in layout.refs:
+        yield pages.crd_page(ref)
+    for group, path in layout.types_pages.items():
+        yield pages.types_page(group, path)
