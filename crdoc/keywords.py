@@ -1,5 +1,6 @@
 """The OpenAPI v3 and Kubernetes schema keywords crdoc treats by name, in one place: what shapes
-the field tree, what constrains a value, what only informs, and what the outputs show where."""
+the field tree, what constrains a value, what only informs, and what the outputs show where;
+and the fields every Kubernetes object has."""
 
 from __future__ import annotations
 
@@ -55,3 +56,20 @@ SHOWN_BY_NAME = (
         "example",
     }
 )
+
+
+#: Kubernetes' own words for the fields every object has (``kubectl explain`` shows them), for
+#: CRDs that leave them undescribed; such fields are marked "standard" and not counted as
+#: undocumented.
+STANDARD_FIELDS = {
+    "apiVersion": "APIVersion defines the versioned schema of this representation of an "
+    "object. Servers should convert recognized schemas to the latest internal value, and may "
+    "reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/"
+    "sig-architecture/api-conventions.md#resources",
+    "kind": "Kind is a string value representing the REST resource this object represents. "
+    "Servers may infer this from the endpoint the client submits requests to. Cannot be "
+    "updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/"
+    "sig-architecture/api-conventions.md#types-kinds",
+    "metadata": "Standard object's metadata. More info: https://git.k8s.io/community/"
+    "contributors/devel/sig-architecture/api-conventions.md#metadata",
+}

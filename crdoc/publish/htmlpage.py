@@ -36,10 +36,13 @@ class HtmlPage(Page):
         config: Any,
         make: Callable[[], RenderedPage],
         toc: tuple[tuple[int, str, str], ...] = (),
+        searched: Any = None,
     ) -> None:
         super().__init__(title, file, config)
         self._make = make
         self._toc = toc
+        self.searched = searched
+        """A CRD version's (kind, group, version, field paths), for crdoc's search index."""
 
     def read_source(self, config: Any) -> None:
         # Nothing to read; "" keeps every plugin's on_page_markdown harmless.

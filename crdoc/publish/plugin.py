@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import logging
 import posixpath
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +35,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import nest_paths
 
@@ -51,6 +52,7 @@ from crdoc.publish.site import (
     navigation,
     site_plan,
 )
+from crdoc.render.fields import clear_caches
 
 log = get_plugin_logger(__name__)
 
@@ -130,6 +132,13 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         self._reference: Reference | None = None
         self._previous: Reference | None = None
         self._prefix: str | None = None
+        self._layout: Any = None
+        self._used: Reference | None = None
+        self._bodies: dict[int, str] = {}
+        self._own: set[str] = set()
+        from crdoc.publish.search import CompactIndex
+
+        self._search = CompactIndex()
         self.page_paths: list[str] = []
         """The reference pages the last build added (relative to the plugin's path)."""
 
@@ -241,6 +250,9 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Plan the reference's pages and add them to the site, in memory: Markdown pages
         rendered now, HTML pages (:class:`HtmlPage`) when they are written."""
+        from crdoc.publish.search import CompactIndex
+
+        self._search = CompactIndex()
         prefix = self.prefix
         with _errors_as_plugin_errors():
             reference = self._reference or self._load(self.settings(config))
@@ -259,7 +271,13 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         for planned in plan:
             if planned.html:
                 file = File.generated(config, prefix + planned.path, content="")
-                HtmlPage(planned.title, file, config, _guarded(planned.make))
+                HtmlPage(
+                    planned.title,
+                    file,
+                    config,
+                    _guarded(planned.make),
+                    searched=planned.searched,
+                )
             else:
                 with _errors_as_plugin_errors():
                     page = planned.make()
@@ -271,6 +289,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
             if files.get_file_from_path(name) is None:
                 files.append(File.generated(config, name, content=asset_text(name)))
         self.page_paths = [planned.path for planned in plan]
+        self._own = {file.src_uri for file in own}
         reference_nav = navigation(reference, layout, prefix, titles)
         if not prefix and self._user_nav is None:
             config.nav = reference_nav  # the reference is the whole site
@@ -288,21 +307,67 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
                 {self.config["nav_title"]: reference_nav},
             ]
         self._nav_set = config.nav
+        self._layout, self._used = layout, reference
         log.info("added %d reference pages under %s", len(plan), prefix or "/")
         return files
 
-    @event_priority(100)  # before the search plugin reads page.content
-    def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+    @event_priority(-200)  # after material's search and offline plugins wrote theirs
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Write the reference's ``objects.inv`` (Sphinx inventory: every kind and field) and
+        its search index, with the worker that answers from it."""
+        from crdoc.publish.inventory import INVENTORY, inventory
+        from crdoc.publish.search import install
+
+        if self._layout is None or self._used is None:
+            return
+        if self._search.pages:
+            offline = "material/offline" in config.plugins or "offline" in config.plugins
+            worker = asset_text("assets/crdoc/search-worker.js")
+            install(Path(config.site_dir), self._search, worker, offline=offline)
+        target = Path(config.site_dir) / self.prefix / INVENTORY
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = inventory(self._used, self._layout, directory_urls=config.use_directory_urls)
+        target.write_bytes(data)
+        clear_caches()
+
+    @event_priority(100)  # first: the body exists before anyone reads page.content
+    def _fill(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
         """Render an HTML page's body just before it is written."""
         if isinstance(page, HtmlPage):
             page.fill()
         return context
 
+    @event_priority(50)  # after the body is made, before the search plugin (priority 0)
+    def _index(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        """Index a CRD version's field paths in crdoc's search index, and let material's
+        search see only the page's summary."""
+        if isinstance(page, HtmlPage):
+            from crdoc.publish.search import summary
+
+            if page.searched is not None:
+                kind, group, version, paths = page.searched
+                self._search.add_page(page.url, kind, group, version, list(paths))
+            self._bodies[id(page)] = page.content
+            page.content = summary(page.content or "")
+        return context
+
+    @event_priority(-50)  # after the search plugin: the page gets its body back
+    def _restore(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        body = self._bodies.pop(id(page), None)
+        if body is not None:
+            page.content = body
+        return context
+
+    on_page_context = CombinedEvent(_fill, _index, _restore)
+
     @event_priority(-100)  # after every other plugin saw the page
     def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
-        """Forget an HTML page's body once written: one page's HTML in memory at a time."""
+        """Forget an HTML page's body once written (one page's HTML in memory at a time), and
+        drop the indentation of the theme's chrome around a reference page."""
         if isinstance(page, HtmlPage):
             page.drop()
+        if page.file.src_uri in self._own:
+            output = collapse_chrome(output)
         return output
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Callable) -> Any:
@@ -342,6 +407,21 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         for warning in reference.catalog.warnings:
             log.warning("skipped: %s", warning)
         return reference
+
+
+_INDENTATION = re.compile(r"\n\s+")
+
+
+def collapse_chrome(output: str) -> str:
+    """A page with the indentation of the theme's chrome (header, nav, table of contents,
+    footer) dropped — about two thirds of mkdocs-material's nav markup is indentation, which
+    HTML collapses anyway; the article, which may hold ``<pre>``, is left as it is."""
+    start = output.find('<article class="md-content__inner')
+    end = output.rfind("</article>")
+    if start < 0 or end < start:
+        return output
+    head, article, tail = output[:start], output[start:end], output[end:]
+    return _INDENTATION.sub("\n", head) + article + _INDENTATION.sub("\n", tail)
 
 
 def _guarded(make: Callable[[], Any]) -> Callable[[], Any]:

@@ -48,6 +48,8 @@ class PlannedPage:
     html: bool
     """Rendered by crdoc as HTML (a CRD version, a types page), not Markdown."""
     make: Callable[[], Page]
+    searched: tuple[str, str, str, tuple[str, ...]] | None = None
+    """A CRD version's (kind, group, version, field paths), for the search index."""
 
 
 def site_plan(
@@ -69,7 +71,9 @@ def site_plan(
     ]
     for ref in layout.refs:
         title = f"{ref.crd.kind} {ref.version.name}"
-        plan.append(PlannedPage(ref.path, title, True, partial(site.crd_page, ref)))
+        paths = tuple(item.path for item in ref.version.fields)
+        searched = (ref.crd.kind, ref.crd.group, ref.version.name, paths)
+        plan.append(PlannedPage(ref.path, title, True, partial(site.crd_page, ref), searched))
     for group, path in layout.types_pages.items():
         plan.append(
             PlannedPage(path, f"{group} types", True, partial(site.types_page, group, path))
@@ -101,36 +105,75 @@ def changes_title(previous: Reference) -> str:
     return f"Changes since {label}" if label else "Changes since the previous release"
 
 
+#: The most entries a level of the navigation holds; longer ones are split into ranges
+#: ("Alertmanager – PodMonitor"), so with mkdocs-material's navigation.prune every page's nav
+#: stays about the same size whatever the number of CRDs.
+NAV_FANOUT = 40
+
+
 def navigation(
     reference: Reference, layout: Layout, prefix: str = "", titles: dict[str, str] | None = None
 ) -> list[Any]:
-    """The MkDocs nav of the reference: the index, group → kind → versions (and the group's
-    types page), CRDs marked ``internal`` in a section of their own, the known limitations and
-    the changes (``titles``: page path → title, for pages whose title is only known then)."""
-    internal: list[Any] = []
-    nav: list[Any] = [{"Overview": prefix + layout.index}]
+    """The MkDocs nav of the reference: the index, then each API group (its page on big
+    references, its kinds → versions, its types page), CRDs marked ``internal`` in a section
+    of their own, the known limitations and the changes (``titles``: page path → title, for
+    pages whose title is only known then). No level holds more than :data:`NAV_FANOUT`
+    entries."""
+    public: list[tuple[str, Any]] = []
+    internal: list[tuple[str, Any]] = []
     for group, crds in reference.catalog.groups.items():
-        public, hidden = [], []
+        shown, hidden = [], []
         for crd in crds:
             refs = layout.refs_of[crd.key]
             # MkDocs themes print nav titles as HTML: chart text is escaped first.
             versions = [{html.escape(ref.version.name): prefix + ref.path} for ref in refs]
-            entry = {html.escape(crd.kind): prefix + refs[0].path if len(refs) == 1 else versions}
-            (hidden if crd.key in reference.internal else public).append(entry)
-        if group in layout.types_pages:
-            (public or hidden).append({"Types": prefix + layout.types_pages[group]})
-        if public:
-            nav.append({html.escape(group): public})
+            entry = (html.escape(crd.kind), prefix + refs[0].path if len(refs) == 1 else versions)
+            (hidden if crd.key in reference.internal else shown).append(entry)
+        head = [prefix + layout.group_pages[group]] if group in layout.group_pages else []
+        tail = (
+            [{"Types": prefix + layout.types_pages[group]}] if group in layout.types_pages else []
+        )
+        if shown:
+            public.append((html.escape(group), [*head, *_bounded(shown), *tail]))
+            head = tail = []
         if hidden:
-            internal.append({html.escape(group): hidden})
+            internal.append((html.escape(group), [*head, *_bounded(hidden), *tail]))
+    nav: list[Any] = [{"Overview": prefix + layout.index}, *_groups(public)]
     if internal:
-        nav.append({"Internal": internal})
+        nav.append({"Internal": _groups(internal)})
     if layout.limitations:
         nav.append({"Known limitations": prefix + layout.limitations})
     if layout.changes:
         title = (titles or {}).get(layout.changes, "Changes")
         nav.append({html.escape(title): prefix + layout.changes})
     return nav
+
+
+def _bounded(entries: list[tuple[str, Any]], fanout: int = NAV_FANOUT) -> list[Any]:
+    """``entries`` (title, nav value) as at most ``fanout`` items: range sections ("A – F"),
+    nested as deep as needed."""
+    if len(entries) <= fanout:
+        return [{title: value} for title, value in entries]
+    size = max(fanout, -(-len(entries) // fanout))
+    parts = [entries[i : i + size] for i in range(0, len(entries), size)]
+    return [{f"{part[0][0]} – {part[-1][0]}": _bounded(part, fanout)} for part in parts]
+
+
+def _groups(groups: list[tuple[str, Any]], fanout: int = NAV_FANOUT) -> list[Any]:
+    """API groups as nav sections: by domain first (``ec2.aws.example.io`` under
+    ``aws.example.io``) when there are too many for one level, then in ranges."""
+    if len(groups) <= fanout:
+        return [{group: value} for group, value in groups]
+    by_domain: dict[str, list[tuple[str, Any]]] = {}
+    for group, value in groups:
+        head, dot, rest = group.partition(".")
+        by_domain.setdefault(rest if dot and "." in rest else group, []).append((group, value))
+    if 1 < len(by_domain) <= fanout:
+        return [
+            {domain: _bounded(items, fanout)} if len(items) > 1 else {items[0][0]: items[0][1]}
+            for domain, items in by_domain.items()
+        ]
+    return _bounded(groups, fanout)
 
 
 def missing_extensions(present: Iterable[str]) -> list[Any]:
@@ -166,6 +209,7 @@ def default_config(title: str, site_url: str | None, *, versioned: bool = False)
                 "features": [
                     "navigation.top",
                     "navigation.indexes",
+                    "navigation.prune",
                     "search.highlight",
                     "search.suggest",
                     "content.code.copy",

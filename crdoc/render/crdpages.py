@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -40,8 +41,8 @@ class TypeSection:
     rows: list[rows.Row]
     uses: list[tuple[str, str]]
     """(label, href) of every use."""
-    rendered: Markup
-    """Its rows, finished."""
+    rendered: Markup | None
+    """Its rows, finished (``None``: to render from :attr:`rows`)."""
 
 
 class CrdPages:
@@ -78,18 +79,34 @@ class CrdPages:
     # -- pages ------------------------------------------------------------------------------
 
     def crd_page(self, ref: PageRef) -> Page:
-        """The page of one CRD version."""
+        """The page of one CRD version (its first part, when the layout splits it)."""
+        return self.crd_parts(ref)[0]
+
+    def crd_parts(self, ref: PageRef) -> list[Page]:
+        """The files of one CRD version's page: one, or its parts when the layout splits it."""
+        split = self.layout.parts.get(ref.path)
+        if not split:
+            return [self._crd_file(ref, ref.path)]
+        return [self._crd_file(ref, part.path, part, split) for part in split]
+
+    def _crd_file(
+        self, ref: PageRef, path: str, part: Any = None, split: Sequence[Any] = ()
+    ) -> Page:
         crd, version = ref.crd, ref.version
         annotations = self.reference.annotations
-        builder = self._builder(ref.path)
+        builder = self._builder(path)
         version_rows = builder.version_rows(crd.key, version.name, version.roots)
-        sections = [
-            self._section(t, ref.path, builder) for t in self.layout.types_on.get(ref.path, ())
-        ]
+        types_here = self.layout.types_on.get(ref.path, ())
+        sections = [self._section(t, path, builder) for t in types_here]
+        if part is not None:
+            version_rows = _units_rows(version_rows, part.units, None)
+            sections = _units_sections(sections, part.units)
         example = present.example_manifest(crd, version)
         text = self._render(
             "crd",
-            ref.path,
+            path,
+            part=part,
+            parts=[(p.number, self.href(path, p.path)) for p in split],
             catalog=self.reference.catalog,
             crd=crd,
             version=version,
@@ -113,16 +130,34 @@ class CrdPages:
         if sections:
             toc.append((2, "types", "Types"))
             toc.extend((3, type_anchor(s.type.slug), s.type.name) for s in sections)
-        return Page(ref.path, f"{crd.kind} {version.name}", text, html=self.html, toc=tuple(toc))
+        return Page(path, f"{crd.kind} {version.name}", text, html=self.html, toc=tuple(toc))
 
     def types_page(self, group: str, path: str) -> Page:
-        """The page of the types the CRDs of ``group`` share."""
+        """The page of the types the CRDs of ``group`` share (its first part, when split)."""
+        return self.types_parts(group, path)[0]
+
+    def types_parts(self, group: str, path: str) -> list[Page]:
+        """The files of a group's types page: one, or its parts when the layout splits it."""
+        split = self.layout.parts.get(path)
+        if not split:
+            return [self._types_file(group, path, path)]
+        return [self._types_file(group, path, part.path, part, split) for part in split]
+
+    def _types_file(
+        self, group: str, page: str, path: str, part: Any = None, split: Sequence[Any] = ()
+    ) -> Page:
         builder = self._builder(path)
-        sections = [self._section(t, path, builder) for t in self.layout.types_on.get(path, ())]
+        sections = [self._section(t, path, builder) for t in self.layout.types_on.get(page, ())]
+        if part is not None:
+            sections = _units_sections(sections, part.units)
         title = f"{group} types"
+        if part is not None and part.number > 1:
+            title += f" (part {part.number} of {len(split)})"
         text = self._render(
             "types",
             path,
+            part=part,
+            parts=[(p.number, self.href(path, p.path)) for p in split],
             group=group,
             title=title,
             types=sections,
@@ -219,8 +254,8 @@ class CrdPages:
             {key: label for key, (label, _) in rows.CHIPS.items()} if self.html else rows.CHIPS
         )
         return {
-            "chips": lambda keys: chips(keys, labels),
-            "callout": lambda note: callout(note, present.status_style(note.status)),
+            "chips": lambda keys: Markup(chips(keys, labels)),
+            "callout": lambda note: Markup(callout(note, present.status_style(note.status))),
         }
 
     def _helpers(self, page: str) -> dict[str, Any]:
@@ -246,7 +281,13 @@ class CrdPages:
             helpers["type_section"] = lambda s: section(s, outline_of)
         else:
             helpers["field_rows"] = lambda found: self._rows(found, page)
-            helpers["type_section"] = lambda s: section(s, element_id)
+
+            def section_of(found: TypeSection) -> Markup:
+                if found.rendered is None:
+                    found = replace(found, rendered=self._rows(found.rows, page))
+                return Markup(section(found, element_id))
+
+            helpers["type_section"] = section_of
         return helpers
 
     def _targets(
@@ -295,7 +336,11 @@ def _highlight(text: str) -> str:
     from pygments import highlight
     from pygments.lexers import YamlLexer
 
-    return highlight(text, YamlLexer(), _formatter())
+    # Whitespace needs no span of its own (a third of the markup of a YAML example).
+    return _WHITESPACE_SPAN.sub(r"\1", highlight(text, YamlLexer(), _formatter()))
+
+
+_WHITESPACE_SPAN = re.compile(r'<span class="w">(\s*)</span>')
 
 
 def crd_pages(
@@ -308,6 +353,46 @@ def crd_pages(
     """The row pages of ``layout``: one per CRD version, then each group's types page."""
     pages = CrdPages(reference, layout, options, directory_urls=directory_urls)
     for ref in layout.refs:
-        yield pages.crd_page(ref)
+        yield from pages.crd_parts(ref)
     for group, path in layout.types_pages.items():
-        yield pages.types_page(group, path)
+        yield from pages.types_parts(group, path)
+
+
+def _units_rows(found: list[rows.Row], units: Sequence[Any], within: str | None) -> list[rows.Row]:
+    """The rows of a part: for each of its units (of the version, or of type ``within``), the
+    field's row with all its children or a range of them; a nested field's row shows its path."""
+    index = {}
+    for row in rows.iter_rows(found):
+        index[row.path] = row
+    chosen = []
+    for unit in units:
+        if unit.type is not None or unit.within != within or unit.path not in index:
+            continue
+        row = index[unit.path]
+        changes: dict[str, Any] = {}
+        if unit.children is not None:
+            start, end = unit.children
+            changes["children"] = row.children[start:end]
+        if "." in unit.path:
+            changes["heading"] = unit.path
+        chosen.append(replace(row, **changes) if changes else row)
+    return chosen
+
+
+def _units_sections(sections: list[TypeSection], units: Sequence[Any]) -> list[TypeSection]:
+    """The type sections of a part: each type whose heading or rows it holds, with those rows
+    (a section that goes on from an earlier part says so)."""
+    chosen = []
+    for section in sections:
+        slug = section.type.slug
+        heading = any(unit.type == slug for unit in units)
+        held = [unit for unit in units if unit.within == slug]
+        if not heading and not held:
+            continue
+        if not heading:
+            section = replace(
+                section, type=replace(section.type, name=f"{section.type.name} (continued)")
+            )
+        part_rows = _units_rows(section.rows, held, slug)
+        chosen.append(replace(section, rows=part_rows, rendered=None))
+    return chosen

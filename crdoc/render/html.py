@@ -114,6 +114,12 @@ def breakable(path: str) -> str:
     return escape(path).replace(".", ".<wbr>")
 
 
+def _bare(html: str) -> str:
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html
+
+
 def clear_caches() -> None:
     """Forget the descriptions converted so far."""
     _description.cache_clear()
@@ -130,5 +136,6 @@ def filters() -> dict[str, Any]:
             "link": link,
             "first_sentence": first_sentence,
             "breakable": breakable,
+            "paragraph": lambda text: _bare(description(text)),
         }.items()
     }

@@ -13,7 +13,7 @@ import jinja2
 from crdoc.errors import CrdocError
 from crdoc.render.environment import RenderOptions, make_environment
 from crdoc.render.fields import PageHelpers, clear_caches, field_facts
-from crdoc.render.layout import Layout, Page
+from crdoc.render.layout import SPLIT_BYTES, Layout, Page
 
 if TYPE_CHECKING:
     from crdoc.pipeline import Reference
@@ -43,7 +43,14 @@ class Renderer:
         ``mkdocs``) the CRD version and types pages are HTML (``Page.html``), with links as
         MkDocs serves pages (``directory_urls``: its ``use_directory_urls``)."""
         if layout is None:
-            layout = Layout.of(reference, index=self.options.index_name, changes=bool(changes))
+            split = (
+                SPLIT_BYTES
+                if self.options.flavour == "github" and not self.options.single_file
+                else None
+            )
+            layout = Layout.of(
+                reference, index=self.options.index_name, changes=bool(changes), split_bytes=split
+            )
         try:
             yield from self._pages(reference, layout, changes, changes_title, directory_urls)
         finally:  # a long-lived process (mkdocs serve) keeps no chart text between builds
@@ -60,6 +67,8 @@ class Renderer:
         from crdoc.render.crdpages import crd_pages
 
         yield self.index_page(reference, layout)
+        for group in layout.group_pages:
+            yield self.group_page(reference, layout, group)
         yield from crd_pages(reference, layout, self.options, directory_urls=directory_urls)
         if layout.limitations:
             yield self.limitations_page(reference, layout)
@@ -88,6 +97,29 @@ class Renderer:
                 annotations=reference.annotations,
                 coverage=reference.coverage,
                 limitations_page=layout.limitations,
+                group_pages=layout.group_pages,
+            ),
+        )
+
+    def group_page(self, reference: Reference, layout: Layout, group: str) -> Page:
+        """An API group's page, on big references (``group.md.jinja``)."""
+        path = layout.group_pages[group]
+        return Page(
+            path,
+            group,
+            self._render(
+                "group.md.jinja",
+                path,
+                group=group,
+                crds=reference.catalog.groups[group],
+                catalog=reference.catalog,
+                index=layout.index,
+                layout=layout,
+                refs_of=layout.refs_of,
+                internal=reference.internal,
+                annotations=reference.annotations,
+                coverage=reference.coverage,
+                types_page=layout.types_pages.get(group),
             ),
         )
 

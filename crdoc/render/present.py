@@ -131,7 +131,7 @@ def _example_value(field: Field) -> Any:
         return field.enum[0] if field.type != "array" else [field.enum[0]]
     kind = facts.get("type")
     if facts.get("x-kubernetes-int-or-string"):
-        return "1"
+        return _quantity(field.name) if field.type_label == "Quantity" else 1
     if kind == "array":
         item = _item_placeholder(field)
         count = facts.get("minItems", 0)
@@ -145,6 +145,16 @@ def _example_value(field: Field) -> Any:
     return _scalar_placeholder(facts)
 
 
+def _quantity(name: str) -> str:
+    """A Kubernetes quantity a reader would write for a field of this name."""
+    lowered = name.lower()
+    if "cpu" in lowered:
+        return "500m"
+    if any(word in lowered for word in ("memory", "storage", "size", "disk", "limit", "request")):
+        return "1Gi"
+    return "1"
+
+
 def _item_placeholder(field: Field) -> Any:
     if field.children:
         return {c.name: _example_value(c) for c in field.children if c.required and c.name != "*"}
@@ -156,8 +166,28 @@ def _item_placeholder(field: Field) -> Any:
     return _scalar_placeholder(items)
 
 
+#: Example values for string formats (OpenAPI's and Kubernetes' own).
+_FORMAT_EXAMPLES = {
+    "date-time": "2024-01-01T00:00:00Z",
+    "date": "2024-01-01",
+    "duration": "30s",
+    "uri": "https://example.com",
+    "url": "https://example.com",
+    "email": "user@example.com",
+    "hostname": "example.com",
+    "ipv4": "192.0.2.10",
+    "ipv6": "2001:db8::10",
+    "cidr": "192.0.2.0/24",
+    "byte": "ZXhhbXBsZQ==",
+    "uuid": "123e4567-e89b-12d3-a456-426614174000",
+    "password": "changeme",
+}
+
+
 def _scalar_placeholder(facts: Mapping[str, Any]) -> Any:
     kind = facts.get("type")
+    if facts.get("x-kubernetes-int-or-string"):
+        return 1
     if kind in ("integer", "number"):
         low = facts.get("minimum", 0)
         return low + 1 if facts.get("exclusiveMinimum") is True else low
@@ -171,6 +201,8 @@ def _scalar_placeholder(facts: Mapping[str, Any]) -> Any:
 # Strings tried, in order, for a string field with a pattern: the first that matches is used.
 _STRING_CANDIDATES = (
     "example",
+    "30s",
+    "1Gi",
     "x",
     "a1",
     "example.com/example",
@@ -191,8 +223,12 @@ def _string_placeholder(facts: Mapping[str, Any]) -> str:
     high = facts.get("maxLength")
     plain = "" if not isinstance(low, int) or low <= 0 else "x" * low
     pattern = facts.get("pattern")
+    by_format = _FORMAT_EXAMPLES.get(str(facts.get("format", "")))
+    if by_format is not None and not isinstance(pattern, str):
+        return by_format
     if not isinstance(pattern, str):
-        return plain
+        fits = not isinstance(high, int) or high >= len("example")
+        return plain or ("example" if fits else "x")
     try:
         compiled = re.compile(pattern)
     except re.error:  # a Go-only regex: Python cannot check it

@@ -21,27 +21,12 @@ from typing import Any
 
 from markupsafe import escape as _escape
 
+from crdoc.keywords import STANDARD_FIELDS
 from crdoc.model import Field, anchor_for
 from crdoc.render import html as h
 from crdoc.render import markup, present
 from crdoc.reports.annotations import Annotation
 from crdoc.reports.types import KnownRef, RecoveredType
-
-#: Kubernetes' own words for the fields every object has (``kubectl explain`` shows them), for
-#: CRDs that leave them undescribed; such fields are marked "standard" and not counted as
-#: undocumented.
-STANDARD_DESCRIPTIONS = {
-    "apiVersion": "APIVersion defines the versioned schema of this representation of an "
-    "object. Servers should convert recognized schemas to the latest internal value, and may "
-    "reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/"
-    "sig-architecture/api-conventions.md#resources",
-    "kind": "Kind is a string value representing the REST resource this object represents. "
-    "Servers may infer this from the endpoint the client submits requests to. Cannot be "
-    "updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/"
-    "sig-architecture/api-conventions.md#types-kinds",
-    "metadata": "Standard object's metadata. More info: https://git.k8s.io/community/"
-    "contributors/devel/sig-architecture/api-conventions.md#metadata",
-}
 
 #: Status chips: key → (label, emoji for GitHub, where HTML colours come from the key).
 CHIPS = {
@@ -85,6 +70,14 @@ class Row:
     chips: list[str] = field(default_factory=list)
     """Status chip keys (:data:`CHIPS`), in order."""
     children: list[Row] = field(default_factory=list)
+    heading: str | None = None
+    """What the row shows instead of the field's name: its whole path, when a page split in
+    parts shows a nested field without its parents."""
+
+    @property
+    def name(self) -> str:
+        """What the row's line starts with: the field's name (or :attr:`heading`)."""
+        return self.heading or self.field.name
 
     @property
     def required(self) -> bool:
@@ -124,13 +117,23 @@ class Row:
         return list(_facts(self))
 
 
+#: What Kubernetes writes for every int-or-string (and Quantity) field: said by its type.
+_INT_OR_STRING = [{"type": "integer"}, {"type": "string"}]
+
+
 def _facts(row: Row) -> Iterable[tuple[str, str, Any]]:
     field = row.field
     facts, items = field.facts, field.items
     if row.enum and not row.enum_on_row:
         yield ("Allowed values", "codes", row.enum)
+    said_by_type = set()
+    if facts.get("x-kubernetes-int-or-string"):
+        if facts.get("anyOf") == _INT_OR_STRING:
+            said_by_type.add("anyOf")
+        if field.type_label == "Quantity":
+            said_by_type.add("Pattern")  # Kubernetes' own quantity syntax
     for label, text in present.constraints(facts):
-        if label not in ("Range", "Length", "Items", "Properties", "Multiple of"):
+        if label not in ("Range", "Length", "Items", "Properties", "Multiple of", *said_by_type):
             yield (label, "code", text)
     for label, text in present.constraints(items):
         yield (f"Each item, {label.lower()}", "code", text)
@@ -230,8 +233,8 @@ class RowBuilder:
             note=note,
             description=item.description if item.is_documented else "",
         )
-        if not row.description and item.depth == 0 and item.name in STANDARD_DESCRIPTIONS:
-            row.description, row.standard = STANDARD_DESCRIPTIONS[item.name], True
+        if not row.description and item.depth == 0 and item.name in STANDARD_FIELDS:
+            row.description, row.standard = STANDARD_FIELDS[item.name], True
         row.chips = _chips(row)
         if used is None:
             row.children = [
@@ -294,17 +297,17 @@ def row_html(row: Row) -> str:
             f'<details class="cf" id="{ident}" open><summary>{summary}</summary>{body}'
             f'<div class="ck">{kids}</div></details>\n'
         )
-    return f'<div class="cf" id="{ident}"><div class="cs">{summary}</div>{body}</div>\n'
+    return f'<div class="cf" id="{ident}">{summary}{body}</div>\n'
 
 
 def summary_html(row: Row) -> str:
     """The row's line: name, type, required, default, allowed values, bounds, chips."""
     label = _escape(row.type_label)
-    kind = f'<code class="ct">{label}</code>'
+    kind = f"<code>{label}</code>"
     if row.type_href:
         outside = ' rel="nofollow noopener"' if row.uses is None else ""
         kind = f'<a class="cl" href="{_escape(row.type_href)}"{outside}>{kind}</a>'
-    parts = [f'<a class="cn" href="#{_escape(row.id)}">{_escape(row.field.name)}</a>', kind]
+    parts = [f'<b class="cn">{_escape(row.name)}</b>', kind]
     if row.required:
         parts.append('<span class="cq">required</span>')
     if row.default is not None:
@@ -327,7 +330,7 @@ def body_html(row: Row) -> str:
     """What is under the row's line: description, the annotation, the other facts."""
     parts = []
     if row.description:
-        parts.append(h.description(row.description))
+        parts.append(_paragraph(h.description(row.description)))
     if row.note is not None and (row.note.reason or row.note.note or row.note.see):
         parts.append(callout_html(row.note))
     facts = row.facts
@@ -337,6 +340,11 @@ def body_html(row: Row) -> str:
         )
         parts.append(f'<ul class="cx">{items}</ul>')
     return f'<div class="cd">{"".join(parts)}</div>' if parts else ""
+
+
+def _paragraph(html: str) -> str:
+    """A description of one paragraph without its ``<p>`` (the row's body is its block)."""
+    return h._bare(html)
 
 
 def _fact_html(label: str, kind: str, value: Any) -> str:
@@ -352,8 +360,8 @@ def _fact_html(label: str, kind: str, value: Any) -> str:
 def callout_html(note: Annotation) -> str:
     """An annotation as a coloured box (what ``callout.html.jinja`` writes)."""
     style = present.status_style(note.status)
-    title = style[2] if note.status else "Maintainers' note"
-    parts = [f'<p class="admonition-title">{_escape(title)}</p>']
+    title = _escape(style[2]) if note.status else "Maintainers' note"
+    parts = [f'<p class="admonition-title">{title}</p>']
     if note.reason:
         parts.append(h.description(note.reason))
     if note.note:
@@ -402,7 +410,7 @@ def summary_markdown(row: Row, id_of: Callable[[str], str]) -> str:
     kind = markup.code(row.type_label)
     if row.type_href:
         kind = f"[{kind}]({row.type_href})"
-    parts = [f'<a id="{_escape(id_of(row.id))}"></a>**{markup.code(row.field.name)}**', kind]
+    parts = [f'<a id="{_escape(id_of(row.id))}"></a>**{markup.code(row.name)}**', kind]
     if row.required:
         parts.append("**required**")
     if row.default is not None:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from crdoc.keywords import STANDARD_FIELDS
 from crdoc.model import Catalog, Field
 from crdoc.reports.annotations import ResolvedAnnotations, compile_pattern
 
@@ -85,6 +86,9 @@ class CoverageRow:
     """Paths of documented fields whose description restates the name."""
     excluded: int = 0
     """Fields left out by ``exclude`` or an ``internal`` annotation."""
+    standard: int = 0
+    """Top-level ``apiVersion``, ``kind`` and ``metadata`` without a description: every
+    Kubernetes object has them, and pages show Kubernetes' own words; not counted."""
     internal: bool = False
     """The CRD is annotated ``internal``: not counted in the totals, nor listed in reports."""
 
@@ -170,7 +174,11 @@ def coverage(
             excluded = 0
             undocumented: list[str] = []
             weak: list[str] = []
+            standard = 0
             for item in version.fields:
+                if item.depth == 0 and item.name in STANDARD_FIELDS and not item.is_documented:
+                    standard += 1
+                    continue
                 note = annotations.for_field(crd, version, item) if annotations else None
                 if any(test(item.path) for test in tests) or (
                     note is not None and note.status == "internal"
@@ -193,6 +201,7 @@ def coverage(
                     undocumented=tuple(undocumented),
                     weak=tuple(weak),
                     excluded=excluded,
+                    standard=standard,
                     internal=internal,
                 )
             )
@@ -293,6 +302,7 @@ def format_json(report: CoverageReport) -> dict[str, Any]:
                 "documented": row.documented,
                 "percent": None if row.percent is None else round(row.percent, 2),
                 "excluded": row.excluded,
+                "standard": row.standard,
                 "undocumented": list(row.undocumented),
                 "weak": list(row.weak),
             }

@@ -81,10 +81,20 @@
   }
 
   function init() {
-    var page = document.querySelector(".crdoc[data-crdoc-page]")
+    var page = document.querySelector("article .crdoc")
     if (!page || page.dataset.crdocReady) return
     page.dataset.crdocReady = "1"
     page.querySelectorAll(".cf").forEach(function (row) { row.setAttribute("data-path", row.id) })
+    /* A field's name links to its row (copy it, share it). */
+    page.addEventListener("click", function (event) {
+      var name = event.target.closest && event.target.closest(".cn")
+      if (!name) return
+      var row = name.closest(".cf")
+      if (!row) return
+      event.preventDefault()
+      history.replaceState(null, "", "#" + row.id)
+      reveal(row)
+    })
     page.querySelectorAll(".crdoc-outline").forEach(function (outline) {
       tools(outline)
       outline.querySelectorAll("details.cf").forEach(function (row) {
