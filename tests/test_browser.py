@@ -22,6 +22,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLE_CHART, ROOT
+from conftest import CORPUS, EXAMPLE_CHART, ROOT
 
 from crdoc.cli import cli
 
@@ -200,8 +201,9 @@ class Chromium:
     def click(self, selector: str) -> None:
         """A real mouse click at the centre of the element (not a synthetic DOM click)."""
         box = self.evaluate(
-            f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
-            ".getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; })()"
+            f"(() => {{ const el = document.querySelector({json.dumps(selector)});"
+            " el.scrollIntoView({block: 'center'}); const r = el.getBoundingClientRect();"
+            " return [r.left + Math.min(r.width / 2, 40), r.top + r.height / 2]; })()"
         )
         for kind in ("mousePressed", "mouseReleased"):
             self.page(
@@ -288,36 +290,45 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
         chromium.close()
 
 
-def assert_heading_in_view(browser: Chromium, field_id: str) -> None:
-    """The field's heading is the :target, scrolled to, and fully visible below the header."""
+def assert_row_in_view(browser: Chromium, field_id: str) -> dict[str, Any]:
+    """The field's row is shown (its collapsed ancestors opened), scrolled to, and its line
+    fully visible below the header."""
     probe = f"""(() => {{
         const el = document.getElementById({json.dumps(field_id)});
         if (!el) return null;
-        const r = el.getBoundingClientRect();
+        const line = el.matches("details") ? el.querySelector("summary") : el;
+        const r = line.getBoundingClientRect();
         const header = document.querySelector(".md-header");
+        let closed = 0;
+        for (let up = el.parentElement; up; up = up.parentElement)
+            if (up.tagName === "DETAILS" && !up.open) closed++;
         return {{top: r.top, bottom: r.bottom, height: window.innerHeight,
-                 scrollY: window.scrollY, target: document.querySelector(":target") === el,
+                 scrollY: window.scrollY, closedAncestors: closed,
                  headerBottom: header ? header.getBoundingClientRect().bottom : 0,
-                 text: el.textContent}};
+                 name: el.querySelector(".cn")?.textContent, path: el.dataset.path,
+                 id: el.id}};
     }})()"""
     browser.wait_for(f"{probe}?.scrollY > 0", f"the page to scroll to #{field_id}")
     time.sleep(0.3)  # let late layout shifts (material's scripts) settle, then measure
     box = browser.evaluate(probe)
     assert box is not None, f"no element with id {field_id!r}"
-    assert field_id in box["text"], box
-    assert box["target"], f"the heading is not the :target: {box}"
+    assert box["id"] == field_id, box
+    assert box["closedAncestors"] == 0, f"the row is inside a collapsed field: {box}"
     assert box["scrollY"] > 0, box
-    assert 0 <= box["top"] < box["height"], f"heading not in the viewport: {box}"
-    assert box["bottom"] <= box["height"], f"heading cut off at the bottom: {box}"
-    assert box["top"] >= box["headerBottom"] - 1, f"heading hidden under the header: {box}"
+    assert 0 <= box["top"] < box["height"], f"row not in the viewport: {box}"
+    assert box["bottom"] <= box["height"], f"row cut off at the bottom: {box}"
+    assert box["top"] >= box["headerBottom"] - 1, f"row hidden under the header: {box}"
+    return box
 
 
 def test_browser_field_anchor_scrolls_into_view(browser: Chromium, base_url: str) -> None:
+    """A link to a nested field (collapsed by default) opens its ancestors and lands on it."""
     browser.navigate(f"{base_url}{DBCLUSTER_PAGE}#{FIELD_ID}")
     try:
-        assert_heading_in_view(browser, FIELD_ID)
+        box = assert_row_in_view(browser, FIELD_ID)
     finally:
         browser.screenshot(ARTIFACTS / "browser-dbcluster-anchor.png")
+    assert box["name"] == "cpu"
     assert browser.exceptions() == []
 
 
@@ -339,58 +350,239 @@ def test_browser_search_finds_field(browser: Chromium, base_url: str) -> None:
         )
     finally:
         browser.screenshot(ARTIFACTS / "browser-search-backupRetainDays.png")
-    meta = browser.evaluate("document.querySelector('.md-search-result__meta')?.textContent")
-    assert meta and "matching" in meta, meta
     field_links = [link for link in links if "#spec.backupRetainDays" in link]
     assert field_links, links
     assert all(BACKUPPLAN_PAGE in link for link in field_links), field_links
 
-    # Scroll the result panel (not the page) to the field's own result, and follow it.
     result = 'a.md-search-result__link[href*="#spec.backupRetainDays"]'
-    browser.evaluate(
-        f"""(() => {{
-            const wrap = document.querySelector(".md-search__scrollwrap");
-            const link = document.querySelector({json.dumps(result)});
-            wrap.scrollTop += link.getBoundingClientRect().top
-                - wrap.getBoundingClientRect().top - 40;
-        }})()"""
-    )
-    time.sleep(0.2)
-    browser.screenshot(ARTIFACTS / "browser-search-backupRetainDays-result.png")
     browser.events = [e for e in browser.events if e["method"] != "Page.loadEventFired"]
     browser.click(result)
     browser.wait_event("Page.loadEventFired")
     location = browser.evaluate("location.pathname + location.hash")
     assert location == f"/{BACKUPPLAN_PAGE}#spec.backupRetainDays", location
-    assert_heading_in_view(browser, "spec.backupRetainDays")
+    assert_row_in_view(browser, "spec.backupRetainDays")
     assert browser.exceptions() == []
 
 
-def test_browser_cloud_only_badge_is_visible(browser: Chromium, base_url: str) -> None:
+def test_browser_cloud_only_chip_and_reason_are_visible(browser: Chromium, base_url: str) -> None:
     """The BackupPlan GCS location, annotated cloud-only by the example chart's maintainers,
-    shows its warning admonition (with the reason) right under the field's heading."""
+    shows its chip on its line and the reason right under it."""
     field_id = "spec.backupLocation.gcsOptions"
     browser.navigate(f"{base_url}{BACKUPPLAN_PAGE}#{field_id}")
     try:
-        assert_heading_in_view(browser, field_id)
+        assert_row_in_view(browser, field_id)
         box = browser.wait_for(
             f"""(() => {{
-                const heading = document.getElementById({json.dumps(field_id)});
-                let node = heading.nextElementSibling;
-                while (node && !node.matches("h3")) {{
-                    if (node.matches(".admonition.warning")) {{
-                        const r = node.getBoundingClientRect();
-                        return {{text: node.textContent, top: r.top, height: r.height}};
-                    }}
-                    node = node.nextElementSibling;
-                }}
-                return null;
+                const row = document.getElementById({json.dumps(field_id)});
+                const chip = row.querySelector(":scope > summary .chip-cloud-only");
+                const note = row.querySelector(":scope > .cd > .admonition.warning");
+                if (!chip || !note) return null;
+                const r = note.getBoundingClientRect();
+                return {{chip: chip.textContent, colour: getComputedStyle(chip).backgroundColor,
+                         text: note.textContent, top: r.top, height: r.height}};
             }})()""",
-            "the cloud-only admonition of spec.backupLocation.gcsOptions",
+            "the cloud-only chip and reason of spec.backupLocation.gcsOptions",
         )
     finally:
         browser.screenshot(ARTIFACTS / "browser-backupplan-cloud-only.png")
+    assert box["chip"] == "cloud-only" and box["colour"] != "rgba(0, 0, 0, 0)"
     assert "Cloud-only" in box["text"] and "metadata.google.internal" in box["text"]
     viewport = browser.evaluate("window.innerHeight")
     assert 0 < box["top"] < viewport and box["height"] > 20
+    assert browser.exceptions() == []
+
+
+def test_browser_collapse_and_expand(browser: Chromium, base_url: str) -> None:
+    """Rows below the first level start collapsed; "Expand all" opens every row, "Collapse
+    all" closes them, and a click on a row's line toggles it."""
+    browser.navigate(f"{base_url}{DBCLUSTER_PAGE}")
+    count = """(() => {
+        const rows = [...document.querySelectorAll(".crdoc-outline details.cf")];
+        return {all: rows.length, open: rows.filter(r => r.open).length};
+    })()"""
+    start = browser.wait_for(count, "the rows")
+    assert 0 < start["open"] < start["all"], start
+    browser.click(".crdoc-tools button:first-child")
+    assert browser.evaluate(count)["open"] == start["all"]
+    browser.click(".crdoc-tools button:nth-child(2)")
+    assert browser.evaluate(count)["open"] == 0
+    browser.click("details#spec > summary")
+    assert browser.evaluate("document.getElementById('spec').open") is True
+    assert browser.exceptions() == []
+
+
+# -- the largest corpus page ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = CORPUS / "kube-prometheus-stack.tgz"
+    if not source.exists():
+        pytest.skip(f"corpus entry {source} is not here (set CRDOC_CORPUS)")
+    out = tmp_path_factory.mktemp("browser-corpus") / "site"
+    result = CliRunner().invoke(cli, ["build", str(source), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus_url(corpus_site: Path) -> Iterator[str]:
+    yield from _serve(corpus_site)
+
+
+def _largest_page(site: Path) -> str:
+    pages = [p for p in site.rglob("*.html") if "assets" not in p.relative_to(site).parts]
+    return max(pages, key=lambda p: p.stat().st_size).relative_to(site).as_posix()
+
+
+def test_browser_largest_corpus_page(browser: Chromium, corpus_site: Path, corpus_url: str) -> None:
+    """The largest page of the corpus's sites: screenshots at 1,400 and 400 px wide, no
+    horizontal scrolling at 1,400 px, and its time to interactive (navigation start to crdoc's
+    script done, on this machine), reported in tests/artifacts/browser-timings.json."""
+    page = _largest_page(corpus_site)
+    size = (corpus_site / page).stat().st_size
+    timings = {}
+    for width in (1400, 400):
+        browser.page(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=HEIGHT,
+            deviceScaleFactor=1,
+            mobile=width < 600,
+        )
+        try:
+            browser.navigate(f"{corpus_url}{page}")
+            browser.wait_for(
+                "document.querySelector('article .crdoc')?.dataset.crdocReady", "crdoc.js"
+            )
+            timings[width] = browser.evaluate(
+                """(() => {
+                    const nav = performance.getEntriesByType("navigation")[0];
+                    return {domInteractive: nav.domInteractive, loadEventEnd: nav.loadEventEnd,
+                            ready: performance.now()};
+                })()"""
+            )
+            overflow = browser.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            browser.screenshot(ARTIFACTS / f"browser-largest-page-{width}px.png")
+            if width == 1400:
+                assert overflow <= 0, f"the page scrolls sideways by {overflow}px at 1400px"
+        finally:
+            browser.page(
+                "Emulation.setDeviceMetricsOverride",
+                width=WIDTH,
+                height=HEIGHT,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+    report = {"page": page, "bytes": size, "timings_ms": timings}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "browser-timings.json").write_text(json.dumps(report, indent=2))
+    print(f"\nlargest page {page} ({size} bytes): {timings}")
+    assert timings[1400]["loadEventEnd"] < 5000, timings
+    assert browser.exceptions() == []
+
+
+def test_browser_deep_link_into_a_recovered_type(browser: Chromium, corpus_url: str) -> None:
+    """A link to a field path inside a recovered type (Prometheus' containers are the
+    Kubernetes Container, documented once on the group's types page) lands on that field."""
+    browser.navigate(
+        f"{corpus_url}monitoring.coreos.com/prometheuses-v1.html#spec.containers.image"
+    )
+    browser.wait_for("location.pathname.endsWith('/types.html')", "the jump to the types page")
+    browser.wait_for("document.querySelector('article .crdoc')?.dataset.crdocReady", "crdoc.js")
+    try:
+        box = assert_row_in_view(browser, "type-Container.image")
+    finally:
+        browser.screenshot(ARTIFACTS / "browser-deep-link-into-type.png")
+    assert box["name"] == "image"
+    assert box["path"] == "spec.containers.image"  # the path the reader followed, shown
+    assert browser.evaluate("location.hash") == "#type-Container.image"
+    assert browser.exceptions() == []
+
+
+def _serve(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+# -- a 500-CRD site -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fleet_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site of 500 CRDs: the corpus's CRDs copied under renamed groups (the benchmark's
+    scaled input)."""
+    if not CORPUS.exists():
+        pytest.skip(f"corpus {CORPUS} is not here (set CRDOC_CORPUS)")
+    sys.path.insert(0, str(ROOT))
+    from bench.inputs import corpus_inputs, generate_scaled, scaled_templates
+
+    root = tmp_path_factory.mktemp("fleet")
+    item = generate_scaled(root, 500, scaled_templates(corpus_inputs(CORPUS)), pattern=100)
+    out = root / "site"
+    result = CliRunner().invoke(cli, ["build", str(item.path), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def fleet_url(fleet_site: Path) -> Iterator[str]:
+    yield from _serve(fleet_site)
+
+
+def test_browser_fleet_search_finds_a_deep_field_path(
+    browser: Chromium, fleet_site: Path, fleet_url: str
+) -> None:
+    """On a 500-CRD site a search for a deep field path lists it within a second of typing,
+    and the result lands on the field (timing reported in tests/artifacts)."""
+    index = json.loads((fleet_site / "search" / "crdoc-index.json").read_text())
+    assert len(index["pages"]) >= 500
+    query = "spec.containers.securityContext.runAsUser"
+    browser.navigate(f"{fleet_url}index.html")
+    browser.click("input.md-search__input")
+    browser.wait_for(
+        "document.activeElement?.matches('input.md-search__input')", "the search input's focus"
+    )
+    started = time.monotonic()
+    browser.type_text(query)
+    typed = time.monotonic()
+    try:
+        browser.wait_for(
+            f"""(() => {{
+                const links = [...document.querySelectorAll("a.md-search-result__link")]
+                    .map(a => a.getAttribute("href"));
+                return links.some(h => h.endsWith("#{query}")) ? links : null;
+            }})()""",
+            f"a search result for {query}",
+        )
+        found = time.monotonic()
+    finally:
+        browser.screenshot(ARTIFACTS / "browser-fleet-search.png")
+    seconds = found - typed
+    report = {
+        "query": query,
+        "pages": len(index["pages"]),
+        "typing_s": typed - started,
+        "result_after_typing_s": seconds,
+    }
+    (ARTIFACTS / "browser-fleet-search.json").write_text(json.dumps(report, indent=2))
+    print(f"\nfleet search: {report}")
+    assert seconds < 1.0, report
+    result = f'a.md-search-result__link[href$="#{query}"]'
+    browser.events = [e for e in browser.events if e["method"] != "Page.loadEventFired"]
+    browser.click(result)
+    browser.wait_event("Page.loadEventFired")
+    browser.wait_for("document.querySelector('article .crdoc')?.dataset.crdocReady", "crdoc.js")
+    target = browser.evaluate("document.querySelector('.crdoc-hit')?.dataset.path")
+    assert target and target.endswith("runAsUser"), target
     assert browser.exceptions() == []

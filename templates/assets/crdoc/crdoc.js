@@ -44,9 +44,13 @@
      row: "#spec.template.spec.containers.image" → "#type-Container.image". A target on
      another page is followed there. */
   function resolve(id, map) {
+    var asked = id
     for (var step = 0; step < 32; step++) {
       var el = document.getElementById(id)
-      if (el) return el
+      if (el) {
+        if (asked !== id) el.setAttribute("data-path", asked)  /* the path the reader followed */
+        return el
+      }
       var best = null
       for (var key in map) {
         if ((id === key || id.indexOf(key + ".") === 0) && (best === null || key.length > best.length)) best = key
@@ -55,6 +59,7 @@
       var href = map[best], cut = href.indexOf("#")
       var anchor = href.slice(cut + 1) + id.slice(best.length)
       if (cut > 0) {
+        try { sessionStorage.setItem("crdoc-asked", asked) } catch (e) { /* private mode */ }
         location.replace(href.slice(0, cut) + "#" + encodeURIComponent(anchor).replace(/%2E/gi, "."))
         return null
       }
@@ -77,14 +82,20 @@
     var id
     try { id = decodeURIComponent(location.hash.slice(1)) } catch (e) { id = location.hash.slice(1) }
     var el = resolve(id, map)
-    if (el) reveal(el)
+    if (!el) return
+    var asked = null
+    try { asked = sessionStorage.getItem("crdoc-asked"); sessionStorage.removeItem("crdoc-asked") } catch (e) { /* private mode */ }
+    if (asked) el.setAttribute("data-path", asked)  /* followed from another page */
+    reveal(el)
   }
 
   function init() {
     var page = document.querySelector("article .crdoc")
     if (!page || page.dataset.crdocReady) return
     page.dataset.crdocReady = "1"
-    page.querySelectorAll(".cf").forEach(function (row) { row.setAttribute("data-path", row.id) })
+    page.querySelectorAll(".cf").forEach(function (row) {
+      row.setAttribute("data-path", row.id.replace(/^type-/, ""))
+    })
     /* A field's name links to its row (copy it, share it). */
     page.addEventListener("click", function (event) {
       var name = event.target.closest && event.target.closest(".cn")
