@@ -13,6 +13,7 @@ counts as documented (the rendered docs show that text).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,10 +55,15 @@ def is_weak(field: Field) -> bool:
     """
     if field.name == "*" or not field.is_documented:
         return False
-    name = _compact(field.name)
+    return _restates(field.name, field.description)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # names and descriptions repeat across fields and CRDs
+def _restates(field_name: str, description: str) -> bool:
+    name = _compact(field_name)
     if not name:
         return False
-    text = " ".join(field.description.split())
+    text = " ".join(description.split())
     compact = _compact(text)
     if compact in (name, "the" + name):
         return True

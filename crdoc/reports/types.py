@@ -233,7 +233,7 @@ def recover_types(catalog: Catalog, *, known_types: bool = True) -> Types:
         if item.type == "array"
     }
     matcher = _matcher() if known_types else None
-    known_at = _known_nodes(catalog, matcher) if matcher is not None else {}
+    known_at = _known_nodes(catalog, matcher, signatures) if matcher is not None else {}
     kinds = {crd.key: crd.kind for crd in catalog.crds}
     taken: dict[str, int] = {}
     types: dict[int, RecoveredType] = {}
@@ -400,21 +400,51 @@ def _table() -> Any:
     return _TABLE[0]
 
 
-def _known_nodes(catalog: Catalog, matcher: Any) -> dict[tuple[str, str, str], KnownRef]:
-    """(CRD key, version, path) → the Kubernetes type of every object node that fits one."""
+def _known_nodes(
+    catalog: Catalog, matcher: Any, signatures: _Signatures
+) -> dict[tuple[str, str, str], KnownRef]:
+    """(CRD key, version, path) → the Kubernetes type of every object node that fits one.
+
+    The matcher's walk (:meth:`crdoc.reports.k8s.Matcher.annotate`), top-down, remembered per
+    structure: a subtree equal to one matched before (same facts, children, descriptions and
+    name, and the same type given by its parent) takes that result — big charts repeat the
+    same embedded objects thousands of times."""
     from crdoc.reports.k8s import Match
 
-    found: dict[tuple[str, str, str], KnownRef] = {}
+    memo: dict[tuple[int, str, str | None], list[tuple[str, Any]]] = {}
+
+    def walk(item: Field, assigned: Any) -> list[tuple[str, Any]]:
+        """(path relative to ``item``, KnownType) of every node named at or below ``item``."""
+        key = (signatures.full(item), item.name, assigned.key if assigned else None)
+        found = memo.get(key)
+        if found is not None:
+            return found
+        found = []
+        node = object_node(item)
+        if node is not None:
+            named = None
+            if assigned is not None and matcher.fits(node, assigned):
+                named = matcher.score(node, assigned, "parent")
+            else:
+                named = matcher.match_node(node, item).match
+            if isinstance(named, Match):
+                found.append((node.path[len(item.path) :], named.type))
+            base = node.path[len(item.path) :]
+            for child in node.children:
+                if child.name == "*":
+                    continue
+                child_type = matcher.child_type(named.type, child, named.release) if named else None
+                found.extend(
+                    (f"{base}.{child.name}{rel}", known) for rel, known in walk(child, child_type)
+                )
+        memo[key] = found
+        return found
+
+    result: dict[tuple[str, str, str], KnownRef] = {}
     for crd in catalog.crds:
         for version in crd.versions:
-            by_path = {item.path: item for item in version.fields}
-            for path, verdict in matcher.annotate(version.fields).items():
-                if isinstance(verdict, Match):
-                    known = verdict.type
-                    # The matcher keys a map's value type by the map field; crdoc by its ``*``.
-                    item = by_path.get(path)
-                    node = object_node(item) if item is not None else None
-                    if node is not None and node is not item:
-                        path = node.path
-                    found[(crd.key, version.name, path)] = KnownRef(known.kind, known.gv, known.url)
-    return found
+            for root in version.roots:
+                for rel, known in walk(root, None):
+                    ref = KnownRef(known.kind, known.gv, known.url)
+                    result[(crd.key, version.name, root.path + rel)] = ref
+    return result
