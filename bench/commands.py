@@ -45,6 +45,32 @@ class Result:
     series: dict[str, Series] = field(default_factory=dict)
     reported_crds: int | None = None
     reps: int = 0
+    site: dict[str, float] = field(default_factory=dict)
+    """What the last full build wrote: pages, largest and median page, site, search index."""
+
+
+def site_metrics(site: Path) -> dict[str, float]:
+    """Sizes of a built site: its HTML pages (crdoc's and the theme's, not the theme's
+    assets), the whole folder, and every search file."""
+    pages = sorted(
+        p.stat().st_size
+        for p in site.rglob("*.html")
+        if p.is_file() and "assets" not in p.relative_to(site).parts
+    )
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    search = site / "search"
+    search_bytes = sum(p.stat().st_size for p in search.rglob("*") if p.is_file())
+    # crdoc's search worker stands in for mkdocs-material's: both are search files too.
+    workers = site / "assets" / "javascripts" / "workers"
+    if workers.is_dir():
+        search_bytes += sum(p.stat().st_size for p in workers.glob("*search*.js"))
+    return {
+        "pages": len(pages),
+        "largest": pages[-1] if pages else 0,
+        "median": pages[len(pages) // 2] if pages else 0,
+        "total": total,
+        "search": search_bytes,
+    }
 
 
 class Bench:
@@ -89,6 +115,8 @@ class Bench:
             match = re.search(r"Wrote pages of (\d+) CRDs", sample.stderr)
             if match:
                 result.reported_crds = int(match.group(1))
+            if name == "build" and sample.rc == 0 and out.is_dir():
+                result.site = site_metrics(out)
             failed = "" if sample.rc == 0 else f"  FAILED rc={sample.rc}: {last_line(sample)}"
             tree = f" (tree {sample.tree_kb / 1024:.0f})" if sample.tree_kb else ""
             log(

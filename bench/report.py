@@ -187,9 +187,10 @@ def target_table(results: list[Result], small: Result | None, big: Result | None
                 f"| peak RSS of `{command}` ≤ 2× YAML size on {big.input.name} "
                 f"({big.input.yaml_mb:.0f} MB) | {fmt_s(peak)} MB = {fmt_ratio(r)} | {status} |"
             )
+    lines.extend(site_targets(results, big))
     if small is not None and big is not None:
         ratios = growth_ratios(small, big)
-        for command in ("inspect", "markdown", "docs-only"):
+        for command in ("inspect", "markdown", "docs-only", "build"):
             r = ratios.get(command)
             status = "—" if r is None else ("met" if abs(r - 1) <= 0.2 else "not met")
             lines.append(
@@ -197,6 +198,65 @@ def target_table(results: list[Result], small: Result | None, big: Result | None
                 f"({small.input.crds:,} → {big.input.crds:,}) | "
                 f"ratio {'—' if r is None else f'{r:.2f}'} | {status} |"
             )
+    return lines
+
+
+#: Inputs the site targets are held against (issue 16): the biggest scaled input and this one.
+SITE_TARGET_INPUTS = ("kube-prometheus-stack.tgz",)
+
+
+def site_targets(results: list[Result], big: Result | None) -> list[str]:
+    """The site's targets: build ≤ 3× markdown, peak RSS ≤ 1 GB on the biggest input, largest
+    page ≤ 1 MB, median page ≤ 300 KB, site ≤ 5× YAML, search files ≤ 0.1× YAML."""
+    chosen = [r for r in results if r.input.name in SITE_TARGET_INPUTS]
+    if big is not None:
+        chosen.append(big)
+    lines = []
+    for result in chosen:
+        name, site, yaml_bytes = result.input.name, result.site, result.input.yaml_mb * MB
+        r = ratio(result.series["build"].wall, result.series["markdown"].wall)
+        status = "—" if r is None else ("met" if r <= 3 else "not met")
+        lines.append(f"| `build` ≤ 3× `markdown` on {name} | {fmt_ratio(r)} | {status} |")
+        if not site:
+            lines.append(f"| site sizes on {name} | not measured | — |")
+            continue
+        for label, value, limit in (
+            ("largest HTML page ≤ 1 MB", site["largest"], 1_000_000),
+            ("median page ≤ 300 KB", site["median"], 300_000),
+            ("whole site ≤ 5× YAML", site["total"], 5 * yaml_bytes),
+            ("search index (all files) ≤ 0.1× YAML", site["search"], 0.1 * yaml_bytes),
+        ):
+            status = "met" if value <= limit else "not met"
+            shown = f"{value / 1000:,.0f} KB" if value < 10 * MB else f"{value / MB:,.1f} MB"
+            if "YAML" in label:
+                shown += f" = {value / yaml_bytes:.3f}×"
+            lines.append(f"| {label} on {name} | {shown} | {status} |")
+    if big is not None:
+        peak = big.series["build"].peak_mb
+        status = "—" if peak is None else ("met" if peak <= 1000 else "not met")
+        lines.append(
+            f"| peak RSS of `build` ≤ 1 GB on {big.input.name} | {fmt_s(peak)} MB | {status} |"
+        )
+    return lines
+
+
+def site_table(results: list[Result]) -> list[str]:
+    """What each full build wrote."""
+    lines = [
+        "| input | YAML MB | pages | largest page KB | median page KB | site MB | search KB "
+        "| build ÷ markdown |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        site = result.site
+        if not site:
+            continue
+        r = ratio(result.series["build"].wall, result.series["markdown"].wall)
+        lines.append(
+            f"| {result.input.name} | {result.input.yaml_mb:.2f} | {site['pages']:,.0f} "
+            f"| {site['largest'] / 1000:,.0f} | {site['median'] / 1000:,.0f} "
+            f"| {site['total'] / MB:,.1f} | {site['search'] / 1000:,.0f} | {fmt_ratio(r)} |"
+        )
     return lines
 
 
@@ -372,6 +432,7 @@ def write_report(out: Path, report: Report) -> None:
     for command in COMMANDS:
         lines += [f"## `{COMMAND_TITLES[command]}`", "", *command_table(report.results, command)]
         lines.append("")
+    lines += ["## The built sites", "", *site_table(report.results), ""]
     lines += ["## Growth", ""]
     if report.small is not None and report.big is not None:
         lines += growth_table(report.small, report.big)
