@@ -157,6 +157,36 @@ def _progress(files: Iterable[SourceFile]) -> Iterable[SourceFile]:
         yield from bar
 
 
+class _Bars:
+    """Progress bars on the terminal (standard error), one per step of long work; nothing
+    when standard error is not a terminal."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._label = ""
+        self._done = 0
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if label != self._label:
+            self.close()
+            self._label = label
+            self._bar = click.progressbar(length=max(total, done, 1), label=label, file=sys.stderr)
+            self._bar.__enter__()
+            self._done = 0
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def progress_bars(settings: Any) -> _Bars | None:
+    """Bars for long work, when standard error is a terminal and ``--quiet`` is not given."""
+    return None if settings.quiet or not sys.stderr.isatty() else _Bars()
+
+
 def _say(settings: Any, message: str) -> None:
     if not settings.quiet:
         click.echo(message, err=True)
@@ -246,7 +276,12 @@ def build(**params: Any) -> None:
         from crdoc.pipeline import previous_settings
 
         previous = load(previous_settings(settings), settings.previous)
-    count = build_site(reference, settings.output, previous=previous)
+    bars = progress_bars(settings)
+    try:
+        count = build_site(reference, settings.output, previous=previous, progress=bars)
+    finally:
+        if bars is not None:
+            bars.close()
     what = "pages" if settings.docs_only else "site"
     _say(
         settings,
@@ -303,7 +338,12 @@ def markdown(**params: Any) -> None:
         if found.stale:
             raise click.ClickException(f"{len(found.stale)} files out of date: run crdoc markdown")
         return
-    count = write_markdown(reference, settings.output)
+    bars = progress_bars(settings)
+    try:
+        count = write_markdown(reference, settings.output, progress=bars)
+    finally:
+        if bars is not None:
+            bars.close()
     _say(settings, f"Wrote {count} pages to {settings.output}")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from crdoc.errors import CrdocError
 from crdoc.pipeline import Reference
 from crdoc.publish.output import MARKER, replace_folder, write_file_chunks
 from crdoc.render.environment import RenderOptions
-from crdoc.render.layout import Page
+from crdoc.render.layout import SPLIT_BYTES, Layout, Page
 from crdoc.render.pages import Renderer
 
 #: The first line of a single-file output: crdoc replaces only files that start with it.
@@ -47,7 +47,13 @@ def single_file_chunks(reference: Reference) -> Iterator[str]:
         yield "\n" + text + "\n"
 
 
-def write_markdown(reference: Reference, out: Path, *, single_file: bool | None = None) -> int:
+def write_markdown(
+    reference: Reference,
+    out: Path,
+    *,
+    single_file: bool | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> int:
     """Write the reference's Markdown into folder ``out`` (a file with ``single_file``, default
     the settings'), as :mod:`crdoc.publish.output` allows. Returns the number of pages."""
     single = reference.settings.single_file if single_file is None else single_file
@@ -64,18 +70,29 @@ def write_markdown(reference: Reference, out: Path, *, single_file: bool | None 
         return pages
     written: list[Page] = []
     renderer = github_renderer(reference)
+    layout = Layout.of(reference, index="README.md", split_bytes=SPLIT_BYTES)
+    files = len(layout.paths) + sum(len(parts) - 1 for parts in layout.parts.values())
+    pages = renderer.pages(reference, layout)
     replace_folder(
         out,
-        lambda folder: written.extend(stream_pages(folder, renderer.pages(reference))),
+        lambda folder: written.extend(stream_pages(folder, pages, progress, files)),
         clean=reference.settings.clean,
         sources=(reference.source,),
     )
     return len(written)
 
 
-def stream_pages(folder: Path, pages: Iterable[Page]) -> Iterator[Page]:
-    """Write each page under ``folder`` as it comes; yield it back without its text."""
-    for page in pages:
+def stream_pages(
+    folder: Path,
+    pages: Iterable[Page],
+    progress: Callable[[str, int, int], None] | None = None,
+    total: int = 0,
+) -> Iterator[Page]:
+    """Write each page under ``folder`` as it comes; yield it back without its text.
+    ``progress("Writing pages", done, total)`` is told after each page."""
+    for done, page in enumerate(pages, start=1):
+        if progress is not None:
+            progress("Writing pages", done, total)
         target = folder / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.text, encoding="utf-8", newline="\n")

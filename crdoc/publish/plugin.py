@@ -136,6 +136,8 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         self._used: Reference | None = None
         self._bodies: dict[int, str] = {}
         self._own: set[str] = set()
+        self._progress: Callable[[str, int, int], None] | None = None
+        self._written = 0
         from crdoc.publish.search import CompactIndex
 
         self._search = CompactIndex()
@@ -150,6 +152,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         *,
         path: str = "reference/",
         nav_title: str = "Reference",
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> CrdocPlugin:
         """The plugin for a reference loaded already (``crdoc build`` adds it to the site's
         configuration itself): its pages at ``path`` (``""``: the site's root, the reference
@@ -158,6 +161,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         errors, _ = plugin.load_config({"source": reference.source, "nav_title": nav_title})
         assert not errors, errors
         plugin._reference, plugin._previous, plugin._prefix = reference, previous, path
+        plugin._progress = progress
         return plugin
 
     @property
@@ -290,6 +294,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
                 files.append(File.generated(config, name, content=asset_text(name)))
         self.page_paths = [planned.path for planned in plan]
         self._own = {file.src_uri for file in own}
+        self._written = 0
         reference_nav = navigation(reference, layout, prefix, titles)
         if not prefix and self._user_nav is None:
             config.nav = reference_nav  # the reference is the whole site
@@ -368,6 +373,9 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
             page.drop()
         if page.file.src_uri in self._own:
             output = collapse_chrome(output)
+            self._written += 1
+            if self._progress is not None:
+                self._progress("Writing the site", self._written, len(self._own))
         return output
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Callable) -> Any:

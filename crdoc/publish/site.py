@@ -257,7 +257,13 @@ MARKDOWN_EXTENSIONS: list[Any] = [
 ]
 
 
-def build_site(reference: Reference, out: Path, *, previous: Reference | None = None) -> int:
+def build_site(
+    reference: Reference,
+    out: Path,
+    *,
+    previous: Reference | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> int:
     """Build the reference's site into ``out`` (or, with the settings' ``docs_only``, just
     the pages, their assets and ``nav.yml``), as :mod:`crdoc.publish.output` allows; with
     ``release``, into a multi-version site. Returns the number of reference pages."""
@@ -282,7 +288,11 @@ def build_site(reference: Reference, out: Path, *, previous: Reference | None = 
         return len(written)
 
     def fill_site(folder: Path) -> None:
-        written.extend(_run_mkdocs(reference, previous, folder, versioned=release is not None))
+        written.extend(
+            _run_mkdocs(
+                reference, previous, folder, versioned=release is not None, progress=progress
+            )
+        )
 
     if release is None:
         replace_folder(out, fill_site, clean=settings.clean, sources=sources)
@@ -314,7 +324,12 @@ def write_docs(reference: Reference, folder: Path, previous: Reference | None = 
 
 
 def _run_mkdocs(
-    reference: Reference, previous: Reference | None, site: Path, *, versioned: bool
+    reference: Reference,
+    previous: Reference | None,
+    site: Path,
+    *,
+    versioned: bool,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> list[str]:
     """Build the site into ``site`` with MkDocs, crdoc's plugin added to the configuration
     (crdoc's own, or the user's ``--config``); the reference pages' paths."""
@@ -341,7 +356,7 @@ def _run_mkdocs(
             if settings.site_url:
                 overrides["site_url"] = settings.site_url
             prefix = REFERENCE_DIR + "/"
-        plugin = CrdocPlugin.for_reference(reference, previous, path=prefix)
+        plugin = CrdocPlugin.for_reference(reference, previous, path=prefix, progress=progress)
         # Builds are reproducible: MkDocs dates the sitemap from SOURCE_DATE_EPOCH when set.
         previous_epoch = os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
         mkdocs_logger = logging.getLogger("mkdocs")
