@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup
 from markupsafe import escape as _escape
 
-from crdoc.render.markup import json_value
+from crdoc.render.markup import json_value, sentence
 
 _URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+[^\s<>\"'`|\[\]{}.,;:!?)]")
 _CODE = re.compile(r"`([^`\n]+)`")
@@ -100,13 +100,7 @@ def _list(items: list[list[str]]) -> str:
 
 def first_sentence(text: str, limit: int = 160) -> str:
     """The first sentence of a description, shortened, as inline HTML."""
-    line = text.replace("\r", "\n").strip().split("\n\n", 1)[0].replace("\n", " ")
-    match = re.match(r"(.+?[.!?])(\s|$)", line)
-    if match:
-        line = match.group(1)
-    if len(line) > limit:
-        line = line[: limit - 1].rstrip() + "…"
-    return inline(line)
+    return inline(sentence(text, limit))
 
 
 def breakable(path: str) -> str:

@@ -129,15 +129,20 @@ def _join(lines: list[str], is_item: bool) -> str:
     return f"- {text}" if is_item else str(text)
 
 
-def first_sentence(text: str, limit: int = 160) -> Markup:
-    """The first line of a description, shortened, for tables and summaries."""
+def sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of a description as plain text, shortened to ``limit``."""
     line = text.replace("\r", "\n").strip().split("\n\n", 1)[0].replace("\n", " ")
     match = re.match(r"(.+?[.!?])(\s|$)", line)
     if match:
         line = match.group(1)
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
-    return escape(line)
+    return line
+
+
+def first_sentence(text: str, limit: int = 160) -> Markup:
+    """The first sentence of a description, shortened, for tables and summaries."""
+    return escape(sentence(text, limit))
 
 
 def code(value: Any) -> Markup:
