@@ -1,8 +1,14 @@
-"""Shared fixtures: the real-chart corpus (read in place, never copied) and a CLI runner."""
+"""Shared fixtures: the real-chart corpus (read in place, never copied) and a CLI runner; and
+the helpers that read rendered pages back (an HTML tree, field rows, where fields live)."""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +43,14 @@ CORPUS_COUNTS = {
     "strimzi-kafka-operator": (10, 10, 4369, 2827),
     "traefik": (25, 25, 1432, 221),
 }
+
+
+def counted_fields(name: str) -> tuple[int, int]:
+    """(fields, undocumented) that coverage counts in a corpus entry: MANIFEST.md's figures
+    less each version's top-level ``metadata``, which no corpus CRD describes — pages show
+    Kubernetes' own words for it (a "Kubernetes standard" field) and coverage leaves it out."""
+    _, versions, fields, undocumented = CORPUS_COUNTS[name]
+    return fields - versions, undocumented - versions
 
 
 def corpus_entry(name: str) -> Path:
@@ -88,3 +102,166 @@ def ragged_tables(tokens: list[Any]) -> list[list[int]]:
         elif token.type in ("th_open", "td_open"):
             tables[-1][-1] += 1
     return [t for t in tables if len(set(t)) > 1]
+
+
+# -- reading pages back -------------------------------------------------------------------------
+
+#: Elements that have no end tag.
+VOID_ELEMENTS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+@dataclass(eq=False)
+class Element:
+    """An element of a page read back with html.parser: just enough of a DOM for the tests."""
+
+    tag: str
+    attrs: dict[str, str]
+    children: list[Element | str] = field(default_factory=list)
+
+    @property
+    def classes(self) -> list[str]:
+        return self.attrs.get("class", "").split()
+
+    def iter(self) -> Iterator[Element]:
+        """This element and every element inside it, in document order."""
+        yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Element]:
+        return [
+            e
+            for e in self.iter()
+            if (tag is None or e.tag == tag) and (cls is None or cls in e.classes)
+        ]
+
+    def find(self, tag: str | None = None, cls: str | None = None) -> Element | None:
+        found = self.find_all(tag, cls)
+        return found[0] if found else None
+
+    def text(self) -> str:
+        """The text a reader sees (character references decoded)."""
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs})
+        self.stack[-1].children.append(element)
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(element)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack[-1].children.append(Element(tag, {k: v or "" for k, v in attrs}))
+
+    def handle_endtag(self, tag: str) -> None:
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse_html(text: str) -> Element:
+    """A page (or a fragment) as a tree of :class:`Element` under a nameless root."""
+    builder = _TreeBuilder()
+    builder.feed(text)
+    builder.close()
+    return builder.root
+
+
+def html_rows(root: Element) -> dict[str, Element]:
+    """The field rows of an HTML page (``.cf`` elements) by id."""
+    return {row.attrs["id"]: row for row in root.find_all(cls="cf") if "id" in row.attrs}
+
+
+def html_row_name(row: Element) -> str:
+    """What an HTML row's line starts with: the field's name (``.cn``)."""
+    name = row.find(cls="cn")
+    assert name is not None, row.attrs
+    return name.text()
+
+
+def html_row_own(row: Element) -> Element:
+    """An HTML row without the rows nested in it (its line, description and facts)."""
+    return Element(
+        row.tag,
+        row.attrs,
+        [c for c in row.children if not (isinstance(c, Element) and "ck" in c.classes)],
+    )
+
+
+_ROW_ANCHOR = re.compile(r'^<a id="([^"]*)">$')
+_LINE_ANCHOR = re.compile(r'<a id="([^"]*)"></a>')
+
+
+def markdown_rows(tokens: list[Any]) -> dict[str, str]:
+    """The field rows of a GitHub Markdown page read back with markdown-it: the id of each
+    row's ``<a id>`` → the name its line shows (the code in bold right after the anchor)."""
+    rows = {}
+    for token in tokens:
+        children = [c for c in token.children or () if c.type != "text" or c.content]
+        for index, child in enumerate(children[:-3]):
+            found = _ROW_ANCHOR.match(child.content) if child.type == "html_inline" else None
+            if (
+                found
+                and children[index + 1].content == "</a>"
+                and children[index + 2].type == "strong_open"
+                and children[index + 3].type == "code_inline"
+            ):
+                rows[unescape(found.group(1))] = children[index + 3].content
+    return rows
+
+
+def markdown_row_source(text: str, tokens: list[Any], anchor: str) -> str:
+    """The Markdown source of one row of a GitHub page: its list item, dedented, without the
+    rows nested in it (its line, description, annotation and facts)."""
+    lines = text.split("\n")
+    items = [
+        (token, tokens[index + 2].content if tokens[index + 2].type == "inline" else "")
+        for index, token in enumerate(tokens[:-2])
+        if token.type == "list_item_open" and token.map
+    ]
+    for position, (item, content) in enumerate(items):
+        found = _LINE_ANCHOR.match(content)
+        if not found or unescape(found.group(1)) != anchor:
+            continue
+        start, end = item.map
+        for inner, inner_content in items[position + 1 :]:
+            if inner.map[0] >= end:
+                break
+            if _LINE_ANCHOR.match(inner_content):  # the first row nested in it
+                end = inner.map[0]
+                break
+        own = lines[start:end]
+        indent = len(own[0]) - len(own[0].lstrip())
+        return "\n".join(line[indent:] for line in own)
+    raise AssertionError(f"no row {anchor}")
+
+
+def field_locations(catalog: Any, layout: Any) -> Iterator[tuple[Any, Any, Any, str, str]]:
+    """Every field of a catalog with the page and anchor that document it: (crd, version,
+    field, page, anchor), from :meth:`Layout.locate` — its own row on its version's page, or
+    its row in the section of the recovered type it lies in."""
+    for crd in catalog.crds:
+        for version in crd.versions:
+            for item in version.fields:
+                page, anchor = layout.locate(crd.key, version.name, item.path)
+                yield crd, version, item, page, anchor
+
+
+def shows_field(shown: str, item: Any) -> bool:
+    """Whether a row's line names ``item``: its name, or (a nested field at the top of a part
+    of a split page) its path ending in the name."""
+    name = item.name.replace("\r", " ").replace("\n", " ")
+    return shown == name or shown.endswith("." + name)

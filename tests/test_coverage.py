@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CORPUS_COUNTS, EXAMPLE_CHART, corpus_entry, report_renderer
+from conftest import CORPUS_COUNTS, EXAMPLE_CHART, corpus_entry, counted_fields, report_renderer
 from markdown_it import MarkdownIt
 
 import crdoc
+from crdoc.keywords import STANDARD_FIELDS
 from crdoc.model import Catalog, Crd, Field, Version
 from crdoc.reports.annotations import DEFAULT_FILENAME, load_annotations
 from crdoc.reports.coverage import (
@@ -44,12 +45,15 @@ def make_catalog(*fields: Field, kind: str = "Widget") -> Catalog:
 
 
 def test_corpus_counts(corpus_name: str) -> None:
-    """Fields and undocumented fields match the corpus manifest for every entry."""
-    _, _, fields, undocumented = CORPUS_COUNTS[corpus_name]
+    """Fields and undocumented fields match the corpus manifest for every entry, but for each
+    version's undescribed top-level `metadata`: a Kubernetes standard field, not counted."""
+    _, versions, _, _ = CORPUS_COUNTS[corpus_name]
+    fields, undocumented = counted_fields(corpus_name)
     report = coverage(crdoc.load(corpus_entry(corpus_name)))
     assert report.fields == fields
     assert report.undocumented == undocumented
     assert report.documented == fields - undocumented
+    assert [row.standard for row in report.rows] == [1] * versions
 
 
 def test_exclude_status_on_cloudnative_pg() -> None:
@@ -68,26 +72,34 @@ def test_exclude_status_on_cloudnative_pg() -> None:
 
 
 def test_exclude_single_field_and_star() -> None:
-    """`metadata` drops just that field; `spec.*` drops spec's children but not spec."""
+    """`status` drops just that field; `spec.*` drops spec's children but not spec."""
     catalog = crdoc.load(EXAMPLE_CHART)
     fields = [f for crd in catalog.crds for v in crd.versions for f in v.fields]
     base = coverage(catalog).fields
-    metadata = sum(f.path == "metadata" for f in fields)
-    assert coverage(catalog, exclude=["metadata"]).fields == base - metadata
+    status = sum(f.path == "status" for f in fields)
+    assert status, "the test needs status fields to drop"
+    assert coverage(catalog, exclude=["status"]).fields == base - status
     spec_children = sum(f.path.startswith("spec.") and f.depth == 1 for f in fields)
     assert coverage(catalog, exclude=["spec.*"]).fields == base - spec_children
 
 
 def test_example_chart_rows_match_model() -> None:
-    """Each row's undocumented paths are the model's undocumented fields of that version."""
+    """Each row's undocumented paths are the model's undocumented fields of that version,
+    but for the top-level Kubernetes standard ones (`metadata` here), counted apart."""
     catalog = crdoc.load(EXAMPLE_CHART)
     report = coverage(catalog)
-    expected = [
-        (crd.key, v.name, tuple(f.path for f in v.undocumented_fields))
-        for crd in catalog.crds
-        for v in crd.versions
-    ]
-    assert [(r.crd, r.version, r.undocumented) for r in report.rows] == expected
+    expected = []
+    for crd in catalog.crds:
+        for v in crd.versions:
+            standard = [f for f in v.undocumented_fields if _is_standard(f)]
+            paths = tuple(f.path for f in v.undocumented_fields if not _is_standard(f))
+            expected.append((crd.key, v.name, paths, len(standard)))
+    assert [(r.crd, r.version, r.undocumented, r.standard) for r in report.rows] == expected
+    assert all(row.standard == 1 for row in report.rows)  # every version's `metadata`
+
+
+def _is_standard(item: Field) -> bool:
+    return item.depth == 0 and item.name in STANDARD_FIELDS
 
 
 def test_annotations_hide_internal_and_document() -> None:

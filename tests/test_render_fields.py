@@ -1,9 +1,11 @@
-"""The default CRD page's per-field Markdown, built in Python for speed: the pieces the
-template documents give the same bytes as the one call it makes."""
+"""Field rows are written in Python for speed (:mod:`crdoc.render.rows`, the fast path) unless
+a user overrides one of the part templates they stand in for (``field_row``, ``chips``,
+``callout``): the shipped part templates, copied as a user's own, give the same bytes, so
+users may copy them to change one piece. And the ``field_facts`` helper templates may call
+skips fields whose schema says nothing more without changing what it gives."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -12,61 +14,65 @@ from conftest import EXAMPLE_CHART, FIXTURES
 from crdoc import load
 from crdoc.pipeline import Reference
 from crdoc.render import fields as render_fields
+from crdoc.render.crdpages import ROW_PARTS
 from crdoc.render.environment import RenderOptions, default_templates
 from crdoc.render.pages import Renderer
 from crdoc.reports.annotations import annotations_for
 
 
-def _pages(options: RenderOptions) -> dict[str, str]:
-    catalog = load(EXAMPLE_CHART)
-    annotations = annotations_for(str(EXAMPLE_CHART), None, catalog)
+def _pages(source: Path, options: RenderOptions) -> dict[str, str]:
+    catalog = load(source)
+    annotations = annotations_for(str(source), None, catalog)
     return {
         page.path: page.text for page in Renderer(options).pages(Reference.of(catalog, annotations))
     }
 
 
-def _documented_pieces() -> str:
-    """The field block spelt out in pieces, from the comment in ``_base/crd.md.jinja``."""
-    text = (default_templates() / "_base" / "crd.md.jinja").read_text(encoding="utf-8")
-    match = re.search(
-        r"\{#- field_block\(field, note\) is these pieces[^\n]*\n(.*?)-#\}", text, re.S
-    )
-    assert match, "the field block's pieces are no longer spelt out in the template"
-    return match.group(1)
-
-
 @pytest.mark.parametrize(
-    "flavour,single_file", [("github", False), ("mkdocs", False), ("github", True)]
+    ("source", "flavour", "single_file"),
+    [
+        (EXAMPLE_CHART, "github", True),
+        (FIXTURES / "render" / "hostile.yaml", "github", False),
+        (FIXTURES / "render" / "hostile.yaml", "mkdocs", False),
+        (FIXTURES / "render" / "facts.yaml", "github", False),
+        (FIXTURES / "render" / "facts.yaml", "mkdocs", False),
+    ],
+    ids=["example-single-file", "hostile-github", "hostile-mkdocs", "facts-github", "facts-mkdocs"],
 )
-def test_field_block_is_its_documented_pieces(
-    tmp_path: Path, flavour: str, single_file: bool
+def test_copied_row_templates_change_nothing(
+    tmp_path: Path, source: Path, flavour: str, single_file: bool
 ) -> None:
-    """Overriding the ``field`` block with the pieces the template documents (heading,
-    summary, description, callout, facts, links) changes no byte of any page: users may copy
-    them to change one."""
-    (tmp_path / "crd.md.jinja").write_text(
-        '{% extends "_base/crd.md.jinja" %}\n{% block field scoped %}\n'
-        + _documented_pieces()
-        + "{% endblock %}\n",
-        encoding="utf-8",
+    """The shipped row, chips and callout templates of the flavour, copied into a
+    ``--templates`` folder (so every row goes through them, not the fast path), change no byte
+    of any page: a single file's page-prefixed ids, hostile text and every kind of fact
+    included. (tests/test_pages.py checks the same on real charts, one page per file.)"""
+    suffix = ".html.jinja" if flavour == "mkdocs" else ".md.jinja"
+    for part in ROW_PARTS:
+        shipped = (default_templates() / (part + suffix)).read_text(encoding="utf-8")
+        (tmp_path / (part + suffix)).write_text(shipped, encoding="utf-8")
+    default = _pages(source, RenderOptions(flavour=flavour, single_file=single_file))
+    copied = _pages(
+        source, RenderOptions(flavour=flavour, single_file=single_file, templates=tmp_path)
     )
-    default = _pages(RenderOptions(flavour=flavour, single_file=single_file))
-    pieces = _pages(RenderOptions(flavour=flavour, single_file=single_file, templates=tmp_path))
-    assert any("Maintainers' note" in text or "[!" in text for text in default.values())
-    assert pieces == default
+    assert copied == default
+    if source == EXAMPLE_CHART:  # the maintainers' annotations: callouts and status chips
+        assert any("> [!" in text for text in default.values())
+        assert any("☁️ *cloud-only*" in text for text in default.values())
 
 
 @pytest.mark.parametrize("name", ["facts", "hostile", "anchors", "carriage-returns"])
 def test_facts_shortcut_changes_nothing(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fields whose schema holds only keywords shown elsewhere (type, description, default …)
-    skip the list of facts: the pages are the same as when every field is looked at."""
+    skip the list of facts: ``field_facts`` gives every field the same as when every field is
+    looked at."""
     catalog = load(FIXTURES / "render" / f"{name}.yaml")
+    every_field = [f for crd in catalog.crds for v in crd.versions for f in v.fields]
 
-    def pages() -> dict[str, str]:
-        return {
-            page.path: page.text for page in Renderer(RenderOptions()).pages(Reference.of(catalog))
-        }
+    def facts() -> list[str]:
+        return [str(render_fields.field_facts(f)) for f in every_field]
 
-    shortcut = pages()
+    shortcut = facts()
+    if name == "facts":  # both kinds of field: some with facts to list, some without
+        assert any(shortcut) and not all(shortcut)
     monkeypatch.setattr(render_fields, "SUMMARISED", frozenset())
-    assert pages() == shortcut
+    assert facts() == shortcut

@@ -26,17 +26,29 @@ def _caches(root: Path) -> list[Path]:
     return sorted(root.glob("templates-*"))
 
 
+def _site_caches(root: Path) -> dict[str, Path]:
+    """The cache folders of a site's rendering, one per environment: its Markdown pages'
+    (``mkdocs``) and its HTML pages' (``html``)."""
+    folders = {folder.name.rsplit("-", 1)[1]: folder for folder in _caches(root)}
+    assert sorted(folders) == ["html", "mkdocs"] and len(_caches(root)) == 2
+    return folders
+
+
+def _stored(root: Path) -> dict[str, list[str]]:
+    return {name: sorted(p.name for p in f.iterdir()) for name, f in _site_caches(root).items()}
+
+
 def test_warm_cache_gives_the_same_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRDOC_CACHE_DIR", "")
     uncached = _pages(RenderOptions())
     monkeypatch.setenv("CRDOC_CACHE_DIR", str(tmp_path))
     cold = _pages(RenderOptions())
-    (folder,) = _caches(tmp_path)
-    stored = sorted(p.name for p in folder.iterdir())
-    assert len(stored) >= 3  # the page, index and limitations templates
+    stored = _stored(tmp_path)
+    assert len(stored["mkdocs"]) >= 2  # the index and limitations templates
+    assert len(stored["html"]) >= 3  # the CRD and types page templates, and their parts
     warm = _pages(RenderOptions())
     assert cold == uncached == warm
-    assert sorted(p.name for p in folder.iterdir()) == stored
+    assert _stored(tmp_path) == stored
 
 
 def test_each_flavour_has_its_own_compiled_templates(
@@ -81,8 +93,7 @@ def test_unwritable_cache_does_not_fail_a_run(
     monkeypatch.setenv("CRDOC_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", refuse)
     assert _pages(RenderOptions())
-    (folder,) = _caches(tmp_path)
-    assert list(folder.iterdir()) == []
+    assert _stored(tmp_path) == {"html": [], "mkdocs": []}
 
 
 def test_old_caches_are_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,8 +119,7 @@ def test_damaged_cache_entries_are_compiled_again(
 ) -> None:
     monkeypatch.setenv("CRDOC_CACHE_DIR", str(tmp_path))
     first = _pages(RenderOptions())
-    (folder,) = _caches(tmp_path)
-    entries = sorted(folder.iterdir())
+    entries = sorted(entry for f in _site_caches(tmp_path).values() for entry in f.iterdir())
     for entry in entries:
         entry.write_bytes(entry.read_bytes()[:12])  # truncated after the magic
     assert _pages(RenderOptions()) == first
@@ -140,17 +150,41 @@ def test_no_cache_without_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert list(tmp_path.iterdir()) == []
 
 
-def test_rendering_keeps_no_chart_text_afterwards() -> None:
+@pytest.mark.parametrize(
+    "flavour",
+    [
+        pytest.param(
+            "mkdocs",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="BUG: crdoc.render.html._description (the site's HTML descriptions, an "
+                "lru_cache of up to 8192 chart descriptions) is never emptied: html.clear_caches() "
+                "is called neither by Renderer.pages() nor by the plugin's on_post_build",
+            ),
+        ),
+        "github",
+    ],
+)
+def test_rendering_keeps_no_chart_text_afterwards(flavour: str) -> None:
     """mkdocs serve renders again and again in one process: the caches are emptied after
-    each rendering."""
-    from crdoc.render import markup
+    each rendering (the site's HTML descriptions, GitHub's Markdown ones, code spans, anchors)."""
+    from crdoc.render import html, markup
 
-    pages = Renderer(RenderOptions()).pages(Reference.of(load(EXAMPLE_CHART)))
+    caches = {
+        "html descriptions": html._description,
+        "markdown descriptions": markup._description_cached,
+        "code spans": markup._code_cached,
+        "anchors": fields._anchor,
+    }
+    for kept in caches.values():
+        kept.cache_clear()
+    pages = Renderer(RenderOptions(flavour=flavour)).pages(Reference.of(load(EXAMPLE_CHART)))
     next(pages)
-    next(pages)  # a CRD page: the caches fill
-    assert markup._description_cached.cache_info().currsize > 0
+    next(pages)  # a CRD page: the flavour's descriptions fill
+    filling = "html descriptions" if flavour == "mkdocs" else "markdown descriptions"
+    assert caches[filling].cache_info().currsize > 0
     for _ in pages:
         pass
-    assert markup._description_cached.cache_info().currsize == 0
-    assert markup._code_cached.cache_info().currsize == 0
-    assert fields._anchor.cache_info().currsize == 0
+    assert {name: kept.cache_info().currsize for name, kept in caches.items()} == dict.fromkeys(
+        caches, 0
+    )
