@@ -26,17 +26,6 @@ from mkdocs.exceptions import Abort
 ENTRY_POINT = "crdoc.publish.plugin:CrdocPlugin"
 DBCLUSTER = "reference/alloydbomni.dbadmin.goog/dbclusters-v1"
 
-#: Strict builds of these sites (MkDocs' default theme, not mkdocs-material) fail on crdoc's
-#: own warning; every other check of the tests so marked passes without --strict.
-STRICT_BUILD_WITHOUT_MATERIAL = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: in a site whose theme is not mkdocs-material, the plugin's on_post_build warns "
-    '"crdoc: mkdocs-material\'s search worker not found; field paths not searchable" '
-    "(crdoc.publish.search.install), so `mkdocs build --strict` aborts ('Aborted with 1 "
-    "warnings in strict mode!'); the site's own search was meanwhile given only each reference "
-    "page's summary",
-)
-
 
 @pytest.fixture(autouse=True)
 def registered(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,7 +70,6 @@ def nav_paths(nav: Any) -> list[str]:
     return []
 
 
-@STRICT_BUILD_WITHOUT_MATERIAL
 def test_build_adds_reference_pages_without_touching_docs(tmp_path: Path) -> None:
     config_file = make_site(tmp_path)
     before = docs_listing(tmp_path)
@@ -107,7 +95,6 @@ def test_build_adds_reference_pages_without_touching_docs(tmp_path: Path) -> Non
     assert "dbclusters-v1" in index
 
 
-@STRICT_BUILD_WITHOUT_MATERIAL
 def test_explicit_nav_gets_the_section_appended(tmp_path: Path) -> None:
     config_file = make_site(
         tmp_path,
@@ -124,7 +111,6 @@ def test_explicit_nav_gets_the_section_appended(tmp_path: Path) -> None:
     assert not (tmp_path / "site" / "api" / "alloydbomni.internal.dbadmin.goog").exists()
 
 
-@STRICT_BUILD_WITHOUT_MATERIAL
 def test_relative_source_and_options(tmp_path: Path) -> None:
     templates = tmp_path / "tpl"
     templates.mkdir()
@@ -143,7 +129,6 @@ def test_relative_source_and_options(tmp_path: Path) -> None:
     assert "Custom index." in index and "My API" in index
 
 
-@STRICT_BUILD_WITHOUT_MATERIAL
 def test_missing_extensions_are_added_and_user_settings_kept(tmp_path: Path) -> None:
     config_file = make_site(
         tmp_path, markdown_extensions=[{"toc": {"permalink": "#"}}, "admonition"]
@@ -231,7 +216,6 @@ def test_rebuilding_the_same_config_does_not_repeat_the_section(tmp_path: Path) 
     assert [next(iter(item)) for item in config.nav if isinstance(item, dict)] == ["Reference"]
 
 
-@STRICT_BUILD_WITHOUT_MATERIAL
 def test_mkdocs_command_line(tmp_path: Path) -> None:
     """The real ``mkdocs build`` and its config error, with crdoc found as an entry point."""
     stub = tmp_path / "stub"

@@ -750,7 +750,11 @@ def test_hostile_description_keeps_no_block_markup(out_root: Path) -> None:
         text = " ".join(text.split())
         assert "# heading from input" in text
         assert "| a | b | | --- | --- | | c | d |" in text
-        assert "``` fenced ``` Last | paragraph." in text
+        # A fence inside a paragraph is no code block: the site shows a code span, as
+        # CommonMark reads a run of backticks closed by a run as long; GitHub's Markdown, where
+        # it would open a block, keeps the backticks as text.
+        fenced = "`fenced` Last" if page.html else "``` fenced ``` Last"
+        assert f"{fenced} | paragraph." in text
 
 
 def test_hostile_description_dashes_are_not_a_rule(out_root: Path) -> None:

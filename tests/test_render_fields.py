@@ -1,8 +1,7 @@
 """Field rows are written in Python for speed (:mod:`crdoc.render.rows`, the fast path) unless
 a user overrides one of the part templates they stand in for (``field_row``, ``chips``,
 ``callout``): the shipped part templates, copied as a user's own, give the same bytes, so
-users may copy them to change one piece. And the ``field_facts`` helper templates may call
-skips fields whose schema says nothing more without changing what it gives."""
+users may copy them to change one piece."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from conftest import EXAMPLE_CHART, FIXTURES
 
 from crdoc import load
 from crdoc.pipeline import Reference
-from crdoc.render import fields as render_fields
 from crdoc.render.crdpages import ROW_PARTS
 from crdoc.render.environment import RenderOptions, default_templates
 from crdoc.render.pages import Renderer
@@ -58,21 +56,3 @@ def test_copied_row_templates_change_nothing(
     if source == EXAMPLE_CHART:  # the maintainers' annotations: callouts and status chips
         assert any("> [!" in text for text in default.values())
         assert any("☁️ *cloud-only*" in text for text in default.values())
-
-
-@pytest.mark.parametrize("name", ["facts", "hostile", "anchors", "carriage-returns"])
-def test_facts_shortcut_changes_nothing(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fields whose schema holds only keywords shown elsewhere (type, description, default …)
-    skip the list of facts: ``field_facts`` gives every field the same as when every field is
-    looked at."""
-    catalog = load(FIXTURES / "render" / f"{name}.yaml")
-    every_field = [f for crd in catalog.crds for v in crd.versions for f in v.fields]
-
-    def facts() -> list[str]:
-        return [str(render_fields.field_facts(f)) for f in every_field]
-
-    shortcut = facts()
-    if name == "facts":  # both kinds of field: some with facts to list, some without
-        assert any(shortcut) and not all(shortcut)
-    monkeypatch.setattr(render_fields, "SUMMARISED", frozenset())
-    assert facts() == shortcut

@@ -472,13 +472,6 @@ def test_failed_build_leaves_previous_output(
     assert list(scratch.iterdir()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: since crdoc build renders through MkDocs, a broken --templates template ends "
-    "with `Error: /tmp/crdoc-mkdocs-XXXX/mkdocs.yml: MkDocs failed: Aborted with a BuildError!` "
-    "(a temporary file, deleted by then); the template's file and line are only in MkDocs' "
-    "log lines on stderr",
-)
 def test_failed_build_names_the_template_file_and_line(tmp_path: Path, runner: CliRunner) -> None:
     """A broken --templates template (an undefined name in crd.html.jinja, line 3) stops
     `crdoc build` with one `Error:` line naming the template's file and line and the name, as

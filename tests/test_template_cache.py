@@ -11,7 +11,7 @@ from conftest import EXAMPLE_CHART
 
 from crdoc import load
 from crdoc.pipeline import Reference
-from crdoc.render import cache, environment, fields
+from crdoc.render import cache, environment
 from crdoc.render.environment import RenderOptions
 from crdoc.render.pages import Renderer
 
@@ -153,28 +153,22 @@ def test_no_cache_without_a_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 @pytest.mark.parametrize(
     "flavour",
     [
-        pytest.param(
-            "mkdocs",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="BUG: crdoc.render.html._description (the site's HTML descriptions, an "
-                "lru_cache of up to 8192 chart descriptions) is never emptied: html.clear_caches() "
-                "is called neither by Renderer.pages() nor by the plugin's on_post_build",
-            ),
-        ),
+        "mkdocs",
         "github",
     ],
 )
 def test_rendering_keeps_no_chart_text_afterwards(flavour: str) -> None:
     """mkdocs serve renders again and again in one process: the caches are emptied after
-    each rendering (the site's HTML descriptions, GitHub's Markdown ones, code spans, anchors)."""
+    each rendering (the site's HTML descriptions, GitHub's Markdown ones, code spans, coverage's
+    restated-name checks)."""
     from crdoc.render import html, markup
+    from crdoc.reports import coverage
 
     caches = {
         "html descriptions": html._description,
         "markdown descriptions": markup._description_cached,
         "code spans": markup._code_cached,
-        "anchors": fields._anchor,
+        "restated names": coverage._restates,
     }
     for kept in caches.values():
         kept.cache_clear()

@@ -138,6 +138,9 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         self._own: set[str] = set()
         self._progress: Callable[[str, int, int], None] | None = None
         self._written = 0
+        self._material_search = False
+        self.error: CrdocError | None = None
+        """The crdoc error that stopped the last build, if one did."""
         from crdoc.publish.search import CompactIndex
 
         self._search = CompactIndex()
@@ -257,6 +260,12 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         from crdoc.publish.search import CompactIndex
 
         self._search = CompactIndex()
+        self.error = None
+        # crdoc's search index is answered in mkdocs-material's search box: with another
+        # theme, or without material's search, the site's own search indexes every page whole.
+        self._material_search = config.theme.name == "material" and (
+            "material/search" in config.plugins or "search" in config.plugins
+        )
         prefix = self.prefix
         with _errors_as_plugin_errors():
             reference = self._reference or self._load(self.settings(config))
@@ -279,12 +288,11 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
                     planned.title,
                     file,
                     config,
-                    _guarded(planned.make),
+                    _guarded(planned.make, self),
                     searched=planned.searched,
                 )
             else:
-                with _errors_as_plugin_errors():
-                    page = planned.make()
+                page = _guarded(planned.make, self)()
                 file = File.generated(config, prefix + planned.path, content=page.text)
             titles[planned.path] = planned.title
             files.append(file)
@@ -325,7 +333,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
 
         if self._layout is None or self._used is None:
             return
-        if self._search.pages:
+        if self._search.pages and self._material_search:
             offline = "material/offline" in config.plugins or "offline" in config.plugins
             worker = asset_text("assets/crdoc/search-worker.js")
             install(Path(config.site_dir), self._search, worker, offline=offline)
@@ -346,7 +354,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
     def _index(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
         """Index a CRD version's field paths in crdoc's search index, and let material's
         search see only the page's summary."""
-        if isinstance(page, HtmlPage):
+        if isinstance(page, HtmlPage) and self._material_search:
             from crdoc.publish.search import summary
 
             if page.searched is not None:
@@ -432,12 +440,16 @@ def collapse_chrome(output: str) -> str:
     return _INDENTATION.sub("\n", head) + article + _INDENTATION.sub("\n", tail)
 
 
-def _guarded(make: Callable[[], Any]) -> Callable[[], Any]:
-    """``make`` with crdoc's errors as MkDocs PluginErrors."""
+def _guarded(make: Callable[[], Any], plugin: CrdocPlugin) -> Callable[[], Any]:
+    """``make`` with crdoc's errors as MkDocs PluginErrors (the error kept on the plugin, so
+    ``crdoc build`` reports it as it is, with its file and line)."""
 
     def run() -> Any:
-        with _errors_as_plugin_errors():
+        try:
             return make()
+        except CrdocError as error:
+            plugin.error = error
+            raise PluginError(f"crdoc: {error.format_message()}") from None
 
     return run
 

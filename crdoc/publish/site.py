@@ -373,6 +373,8 @@ def _run_mkdocs(
             finally:
                 config.plugins.on_shutdown()
         except MkDocsException as exc:
+            if plugin.error is not None:  # crdoc's own, with its file and line
+                raise plugin.error from None
             raise CrdocError(f"MkDocs failed: {exc}", path=str(config_file)) from None
         except SystemExit as exc:  # MkDocs aborts a strict build this way
             raise CrdocError(f"MkDocs aborted the build ({exc})", path=str(config_file)) from None

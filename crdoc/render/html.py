@@ -14,7 +14,8 @@ from markupsafe import escape as _escape
 from crdoc.render.markup import json_value, sentence
 
 _URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+[^\s<>\"'`|\[\]{}.,;:!?)]")
-_CODE = re.compile(r"`([^`\n]+)`")
+# A code span: a run of backticks, text, and a run of the same length (CommonMark's rule).
+_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
@@ -54,7 +55,7 @@ def _spans(text: str) -> str:
     position = 0
     for match in _CODE.finditer(text):
         out.append(escape(text[position : match.start()]))
-        out.append(f"<code>{escape(match.group(1))}</code>")
+        out.append(f"<code>{escape(match.group(2).strip() or match.group(2))}</code>")
         position = match.end()
     out.append(escape(text[position:]))
     return "".join(out)

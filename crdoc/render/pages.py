@@ -12,7 +12,7 @@ import jinja2
 
 from crdoc.errors import CrdocError
 from crdoc.render.environment import RenderOptions, make_environment
-from crdoc.render.fields import PageHelpers, clear_caches, field_facts
+from crdoc.render.fields import PageHelpers, clear_caches
 from crdoc.render.layout import SPLIT_BYTES, Layout, Page
 
 if TYPE_CHECKING:
@@ -166,8 +166,6 @@ class Renderer:
             page_path,
             flavour=self.options.flavour,
             single_file=self.options.single_file,
-            version=context.get("version"),
-            siblings=context.get("siblings", ()),
         )
         return render_template(
             self.env,
@@ -177,13 +175,7 @@ class Renderer:
             element_id=page.element_id,
             single_file=self.options.single_file,
             page_path=page_path,
-            field_heading=page.field_heading,
-            field_summary=page.field_summary,
-            field_facts=field_facts,
-            field_links=page.field_links,
-            field_block=page.field_block,
             callout=page.callout,
-            field_tree=page.field_tree,
             **context,
         )
 

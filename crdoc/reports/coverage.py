@@ -58,6 +58,12 @@ def is_weak(field: Field) -> bool:
     return _restates(field.name, field.description)
 
 
+def clear_caches() -> None:
+    """Forget the descriptions judged so far (a long-lived ``mkdocs serve`` keeps no chart
+    text between builds)."""
+    _restates.cache_clear()
+
+
 @functools.lru_cache(maxsize=1 << 14)  # names and descriptions repeat across fields and CRDs
 def _restates(field_name: str, description: str) -> bool:
     name = _compact(field_name)
