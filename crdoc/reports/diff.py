@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from crdoc.keywords import INFORMATIONAL, LOWER_BOUNDS, UPPER_BOUNDS
+from crdoc.keywords import INFORMATIONAL, LOGICAL, LOWER_BOUNDS, UPPER_BOUNDS
 from crdoc.model import Catalog, Crd, Field, Version
 from crdoc.render.markup import code, json_value
 
@@ -356,7 +356,7 @@ def _classify(keyword: str, old: Any, new: Any) -> tuple[str, bool]:
         return f"{keyword}-changed", new in ("set", "map")
     if keyword == "x-kubernetes-list-map-keys":
         return f"{keyword}-changed", new is not None
-    if keyword in ("allOf", "anyOf", "oneOf", "not"):
+    if keyword in LOGICAL:
         return f"{keyword}-changed", new is not None
     return f"{keyword}-changed", False
 
