@@ -25,8 +25,9 @@ CONSTRAINTS = frozenset(
     {*LOWER_BOUNDS, *UPPER_BOUNDS, "multipleOf", "pattern", "uniqueItems", *LOGICAL}
 )
 
-#: Keywords that describe and never validate: a change to one breaks no client.
-INFORMATIONAL = frozenset({"description", "title", "example", "externalDocs", "default"})
+#: Keywords that describe and never validate: a change to one breaks no client. (``default``
+#: validates nothing either, but changes what a stored object means: crdoc.reports.diff.)
+INFORMATIONAL = frozenset({"description", "title", "example", "externalDocs"})
 
 #: Keywords a field's heading and summary line show (type, format, default …), so its list of
 #: facts says nothing of them.
