@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import regress
-from conftest import corpus_entry
+from conftest import CORPUS_COUNTS, corpus_entry
 
 from crdoc import load
 from crdoc.publish.goregex import UnportablePattern, translate
@@ -84,7 +84,7 @@ def corpus_patterns() -> set[str]:
             for value in node:
                 walk(value)
 
-    for name in ("gateway-api-standard", "kube-prometheus-stack.tgz", "cloudnative-pg", "traefik"):
+    for name in sorted(CORPUS_COUNTS):
         for crd in load(corpus_entry(name)).crds:
             for version in crd.versions:
                 walk(openapi_schema(version))

@@ -29,8 +29,6 @@ from typing import Any, Final
 from crdoc.keywords import COMBINATORS, CONDITIONAL
 from crdoc.publish.goregex import UnportablePattern, translate
 
-Schema = Mapping[str, Any] | bool
-
 
 class _Absent:
     """The property is not in the object (and no default fills it in)."""

@@ -91,15 +91,6 @@ def translate(pattern: str) -> str:
     return out
 
 
-def portable(pattern: str) -> bool:
-    """Whether ``pattern`` can be written in the shared dialect (:func:`translate`)."""
-    try:
-        translate(pattern)
-    except UnportablePattern:
-        return False
-    return True
-
-
 class _Translator:
     """One left-to-right pass over a Go pattern, keeping Go's flag scopes on a stack."""
 
