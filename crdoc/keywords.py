@@ -10,17 +10,25 @@ STRUCTURAL = frozenset({"properties", "items", "additionalProperties", "required
 #: Combinations of subschemas (kept as facts of their field, never fields of their own).
 COMBINATORS = ("allOf", "anyOf", "oneOf")
 
+#: The logical keywords: combinations and negation of subschemas, which only narrow their node.
+LOGICAL = (*COMBINATORS, "not")
+
+#: JSON Schema's conditionals: never in a CRD; crdoc's JSON Schema export writes them
+#: (crdoc.publish.defaulting, crdoc.publish.jsonschema).
+CONDITIONAL = ("if", "then", "else")
+
 #: Lower and upper bounds, in pairs (``minimum`` goes with ``maximum``).
 LOWER_BOUNDS = ("minimum", "minLength", "minItems", "minProperties")
 UPPER_BOUNDS = ("maximum", "maxLength", "maxItems", "maxProperties")
 
 #: Every keyword that constrains a value (its readable form: crdoc.render.present.constraints).
 CONSTRAINTS = frozenset(
-    {*LOWER_BOUNDS, *UPPER_BOUNDS, "multipleOf", "pattern", "uniqueItems", *COMBINATORS, "not"}
+    {*LOWER_BOUNDS, *UPPER_BOUNDS, "multipleOf", "pattern", "uniqueItems", *LOGICAL}
 )
 
-#: Keywords that describe and never validate: a change to one breaks no client.
-INFORMATIONAL = frozenset({"description", "title", "example", "externalDocs", "default"})
+#: Keywords that describe and never validate: a change to one breaks no client. (``default``
+#: validates nothing either, but changes what a stored object means: crdoc.reports.diff.)
+INFORMATIONAL = frozenset({"description", "title", "example", "externalDocs"})
 
 #: Keywords a field's heading and summary line show (type, format, default …), so its list of
 #: facts says nothing of them.

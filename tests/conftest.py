@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE_CHART = ROOT / "examples" / "alloydbomni-operator"
 CORPUS = Path(os.environ.get("CRDOC_CORPUS", ROOT.parent / "shared" / "corpus"))
+#: Upstream example manifests for corpus CRDs (read in place, never copied).
+EXAMPLES = Path(os.environ.get("CRDOC_EXAMPLES", ROOT.parent / "shared" / "examples"))
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -58,6 +60,14 @@ def corpus_entry(name: str) -> Path:
     path = CORPUS / name
     if not path.exists():
         pytest.skip(f"corpus entry {path} is not here (set CRDOC_CORPUS)")
+    return path
+
+
+def examples_entry(name: str) -> Path:
+    """The path of an upstream example folder; the test is skipped (loudly) where it is absent."""
+    path = EXAMPLES / name
+    if not path.exists():
+        pytest.skip(f"examples {path} are not here (set CRDOC_EXAMPLES)")
     return path
 
 

@@ -4,20 +4,24 @@ reports."""
 from __future__ import annotations
 
 import copy
+import html
 import json
+import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import yaml
-from conftest import corpus_entry, report_renderer
+from conftest import ROOT, corpus_entry, report_renderer
 from markdown_it import MarkdownIt
 
 from crdoc import load
 from crdoc.model import Catalog
 from crdoc.publish.dump import catalog_data
 from crdoc.reports.diff import (
+    BREAKING_MEANS,
+    TEXT_LEGEND,
     ApiDiff,
     diff_catalogs,
     format_json,
@@ -84,6 +88,13 @@ def _only(diff: ApiDiff) -> tuple[str, bool]:
     changes = diff.changes
     assert len(changes) == 1, format_text(diff)
     return changes[0].kind, changes[0].breaking
+
+
+def _versions(*entries: tuple[str, bool, bool, bool]) -> list[dict[str, Any]]:
+    return [
+        {"name": n, "served": served, "storage": storage, "deprecated": deprecated}
+        for n, served, storage, deprecated in entries
+    ]
 
 
 STRING = {"type": "string"}
@@ -333,12 +344,208 @@ FIELD_RULES: list[tuple[str, dict[str, Any], dict[str, Any], str, bool]] = [
         "description-changed",
         False,
     ),
-    ("default added", {"a": STRING}, {"a": {**STRING, "default": "x"}}, "default-changed", False),
+    (
+        "enum reordered",
+        {"a": {"type": "string", "enum": ["x", "y"]}},
+        {"a": {"type": "string", "enum": ["y", "x"]}},
+        "enum-reordered",
+        False,
+    ),
+    (
+        "minItems lowered",
+        {"a": {"type": "array", "items": STRING, "minItems": 2}},
+        {"a": {"type": "array", "items": STRING, "minItems": 1}},
+        "minItems-changed",
+        False,
+    ),
+    (
+        "maxItems raised",
+        {"a": {"type": "array", "items": STRING, "maxItems": 2}},
+        {"a": {"type": "array", "items": STRING, "maxItems": 5}},
+        "maxItems-changed",
+        False,
+    ),
+    (
+        "minProperties lowered",
+        {"a": {"type": "object", "additionalProperties": STRING, "minProperties": 2}},
+        {"a": {"type": "object", "additionalProperties": STRING, "minProperties": 1}},
+        "minProperties-changed",
+        False,
+    ),
+    (
+        "maxProperties removed",
+        {"a": {"type": "object", "additionalProperties": STRING, "maxProperties": 2}},
+        {"a": {"type": "object", "additionalProperties": STRING}},
+        "maxProperties-changed",
+        False,
+    ),
+    (
+        "exclusiveMaximum off",
+        {"a": {**INT, "maximum": 1, "exclusiveMaximum": True}},
+        {"a": {**INT, "maximum": 1}},
+        "exclusiveMaximum-changed",
+        False,
+    ),
+    (
+        "format removed",
+        {"a": {**STRING, "format": "date-time"}},
+        {"a": STRING},
+        "format-changed",
+        False,
+    ),
+    (
+        "multipleOf removed",
+        {"a": {**INT, "multipleOf": 2}},
+        {"a": INT},
+        "multipleOf-changed",
+        False,
+    ),
+    (
+        "additionalProperties closed",
+        {"a": {"type": "object"}},
+        {"a": {"type": "object", "additionalProperties": False}},
+        "additionalProperties-changed",
+        True,
+    ),
+    (
+        "additionalProperties opened",
+        {"a": {"type": "object", "additionalProperties": False}},
+        {"a": {"type": "object", "additionalProperties": True}},
+        "additionalProperties-changed",
+        False,
+    ),
+    (
+        "CEL rule changed",
+        {"a": {**STRING, "x-kubernetes-validations": [{"rule": "self.size() < 9"}]}},
+        {"a": {**STRING, "x-kubernetes-validations": [{"rule": "self.size() < 5"}]}},
+        "validation-rules-changed",
+        True,
+    ),
+    (
+        "preserve-unknown-fields removed",
+        {"a": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+        {"a": {"type": "object"}},
+        "x-kubernetes-preserve-unknown-fields-changed",
+        True,
+    ),
+    (
+        "int-or-string added",
+        {"a": {"x-kubernetes-int-or-string": False}},
+        {"a": {"x-kubernetes-int-or-string": True}},
+        "x-kubernetes-int-or-string-changed",
+        False,
+    ),
+    (
+        "embedded resource added",
+        {"a": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+        {
+            "a": {
+                "type": "object",
+                "x-kubernetes-preserve-unknown-fields": True,
+                "x-kubernetes-embedded-resource": True,
+            }
+        },
+        "x-kubernetes-embedded-resource-changed",
+        True,
+    ),
+    (
+        "embedded resource removed",
+        {
+            "a": {
+                "type": "object",
+                "x-kubernetes-preserve-unknown-fields": True,
+                "x-kubernetes-embedded-resource": True,
+            }
+        },
+        {"a": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+        "x-kubernetes-embedded-resource-changed",
+        True,
+    ),
+    (
+        "list made atomic",
+        {"a": {"type": "array", "items": STRING, "x-kubernetes-list-type": "set"}},
+        {"a": {"type": "array", "items": STRING, "x-kubernetes-list-type": "atomic"}},
+        "x-kubernetes-list-type-changed",
+        False,
+    ),
+    (
+        "list map keys added",
+        {"a": {"type": "array", "items": STRING, "x-kubernetes-list-type": "map"}},
+        {
+            "a": {
+                "type": "array",
+                "items": STRING,
+                "x-kubernetes-list-type": "map",
+                "x-kubernetes-list-map-keys": ["k"],
+            }
+        },
+        "x-kubernetes-list-map-keys-changed",
+        True,
+    ),
+    (
+        "list map keys removed",
+        {
+            "a": {
+                "type": "array",
+                "items": STRING,
+                "x-kubernetes-list-type": "map",
+                "x-kubernetes-list-map-keys": ["k"],
+            }
+        },
+        {"a": {"type": "array", "items": STRING, "x-kubernetes-list-type": "map"}},
+        "x-kubernetes-list-map-keys-changed",
+        False,
+    ),
+    *(
+        (f"{keyword} {verb}", before, after, f"{keyword}-changed", breaking)
+        for keyword, branch in (
+            ("allOf", [{"minLength": 1}]),
+            ("anyOf", [{"minLength": 1}, {"maxLength": 0}]),
+            ("oneOf", [{"minLength": 1}, {"maxLength": 0}]),
+            ("not", {"maxLength": 0}),
+        )
+        for verb, before, after, breaking in (
+            ("added", {"a": STRING}, {"a": {**STRING, keyword: branch}}, True),
+            ("removed", {"a": {**STRING, keyword: branch}}, {"a": STRING}, False),
+        )
+    ),
+    *(
+        (f"{keyword} changed", {"a": {**STRING, keyword: old}}, {"a": {**STRING, keyword: new}})
+        + (f"{keyword}-changed", False)
+        for keyword, old, new in (
+            ("title", "Old", "New"),
+            ("example", "x", "y"),
+            ("externalDocs", {"url": "https://a.example"}, {"url": "https://b.example"}),
+        )
+    ),
+    (
+        "map type changed",
+        {"a": {"type": "object", "x-kubernetes-map-type": "granular"}},
+        {"a": {"type": "object", "x-kubernetes-map-type": "atomic"}},
+        "x-kubernetes-map-type-changed",
+        False,
+    ),
+    # Defaults: objects that left the field out change meaning on their next write.
+    ("default added", {"a": STRING}, {"a": {**STRING, "default": "x"}}, "default-added", True),
     (
         "default changed",
         {"a": {**STRING, "default": "x"}},
         {"a": {**STRING, "default": "y"}},
         "default-changed",
+        True,
+    ),
+    (
+        "default removed",
+        {"a": {**STRING, "default": "x"}},
+        {"a": STRING},
+        "default-removed",
+        True,
+    ),
+    (
+        "optional field with a default added",
+        {"a": STRING},
+        {"a": STRING, "b": {**STRING, "default": "x"}},
+        "field-added",
         False,
     ),
     (
@@ -370,6 +577,263 @@ def test_field_rule(
     assert _only(diff) == (kind, breaking)
     assert has_breaking(diff) is breaking
     assert diff.changes[0].path in ("spec.a", "spec.b")
+
+
+class Case(NamedTuple):
+    """Two releases (lists of CRD manifests) whose diff holds a change of ``kind`` classified
+    ``breaking``."""
+
+    id: str
+    old: list[dict[str, Any]]
+    new: list[dict[str, Any]]
+    kind: str
+    breaking: bool
+
+
+def _edited(crd: dict[str, Any], edit: Any) -> dict[str, Any]:
+    """A copy of ``crd`` changed by ``edit(spec)`` (its ``spec``, changed in place)."""
+    out = copy.deepcopy(crd)
+    edit(out["spec"])
+    return out
+
+
+def _set_version(**values: Any) -> Any:
+    def edit(spec: dict[str, Any]) -> None:
+        spec["versions"][0].update(values)
+
+    return edit
+
+
+BASE = _crd({"a": STRING})
+GADGET = _crd({"a": STRING}, kind="Gadget", plural="gadgets")
+SCALE = {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"}
+TWO_VERSIONS = _crd(
+    {"a": STRING}, versions=_versions(("v1", True, True, False), ("v2", True, False, False))
+)
+OTHER_CASES = [
+    Case("CRD removed", [BASE, GADGET], [GADGET], "crd-removed", True),
+    Case("CRD added", [GADGET], [BASE, GADGET], "crd-added", False),
+    Case("kind changed", [BASE], [_crd({"a": STRING}, kind="Gadget")], "kind-changed", True),
+    Case(
+        "scope changed",
+        [BASE],
+        [_edited(BASE, lambda spec: spec.update(scope="Cluster"))],
+        "scope-changed",
+        True,
+    ),
+    Case(
+        "short names changed",
+        [BASE],
+        [_edited(BASE, lambda spec: spec["names"].update(shortNames=["wd"]))],
+        "short-names-changed",
+        False,
+    ),
+    Case(
+        "storage version changed",
+        [TWO_VERSIONS],
+        [
+            _crd(
+                {"a": STRING},
+                versions=_versions(("v1", True, False, False), ("v2", True, True, False)),
+            )
+        ],
+        "storage-version-changed",
+        True,
+    ),
+    Case("version removed", [TWO_VERSIONS], [BASE], "version-removed", True),
+    Case("version added", [BASE], [TWO_VERSIONS], "version-added", False),
+    Case(
+        "version unserved",
+        [TWO_VERSIONS],
+        [
+            _crd(
+                {"a": STRING},
+                versions=_versions(("v1", True, True, False), ("v2", False, False, False)),
+            )
+        ],
+        "version-unserved",
+        True,
+    ),
+    Case(
+        "version served again",
+        [
+            _crd(
+                {"a": STRING},
+                versions=_versions(("v1", True, True, False), ("v2", False, False, False)),
+            )
+        ],
+        [TWO_VERSIONS],
+        "version-served",
+        False,
+    ),
+    Case(
+        "version deprecated",
+        [BASE],
+        [_edited(BASE, _set_version(deprecated=True))],
+        "version-deprecated",
+        False,
+    ),
+    Case(
+        "version undeprecated",
+        [_edited(BASE, _set_version(deprecated=True))],
+        [BASE],
+        "version-undeprecated",
+        False,
+    ),
+    Case(
+        "deprecation warning changed",
+        [_edited(BASE, _set_version(deprecated=True, deprecationWarning="old"))],
+        [_edited(BASE, _set_version(deprecated=True, deprecationWarning="new"))],
+        "deprecation-warning-changed",
+        False,
+    ),
+    Case(
+        "subresource removed",
+        [_edited(BASE, _set_version(subresources={"status": {}}))],
+        [BASE],
+        "subresource-removed",
+        True,
+    ),
+    Case(
+        "subresource added",
+        [BASE],
+        [_edited(BASE, _set_version(subresources={"status": {}}))],
+        "subresource-added",
+        False,
+    ),
+    Case(
+        "subresource setting changed",
+        [_edited(BASE, _set_version(subresources={"scale": SCALE}))],
+        [
+            _edited(
+                BASE, _set_version(subresources={"scale": {**SCALE, "specReplicasPath": ".spec.n"}})
+            )
+        ],
+        "subresource-changed",
+        True,
+    ),
+    Case(
+        "subresource setting added",
+        [_edited(BASE, _set_version(subresources={"scale": SCALE}))],
+        [
+            _edited(
+                BASE,
+                _set_version(subresources={"scale": {**SCALE, "labelSelectorPath": ".status.s"}}),
+            )
+        ],
+        "subresource-changed",
+        False,
+    ),
+    Case(
+        "printer columns changed",
+        [BASE],
+        [
+            _edited(
+                BASE,
+                _set_version(
+                    additionalPrinterColumns=[
+                        {"name": "A", "type": "string", "jsonPath": ".spec.a"}
+                    ]
+                ),
+            )
+        ],
+        "printer-columns-changed",
+        False,
+    ),
+    Case(
+        "required field added",
+        [BASE],
+        [_crd({"a": STRING, "b": STRING}, required=["b"])],
+        "field-added",
+        True,
+    ),
+    Case(
+        "required field with a default added",
+        [BASE],
+        [_crd({"a": STRING, "b": {**STRING, "default": "x"}}, required=["b"])],
+        "field-added",
+        False,
+    ),
+    Case(
+        "field became required",
+        [BASE],
+        [_crd({"a": STRING}, required=["a"])],
+        "field-required",
+        True,
+    ),
+    Case(
+        "field with a default became required",
+        [_crd({"a": {**STRING, "default": "x"}})],
+        [_crd({"a": {**STRING, "default": "x"}}, required=["a"])],
+        "field-required",
+        False,
+    ),
+    Case(
+        "field became optional",
+        [_crd({"a": STRING}, required=["a"])],
+        [BASE],
+        "field-optional",
+        False,
+    ),
+]
+CASES = [
+    Case(id, [_crd(old)], [_crd(new)], kind, breaking)
+    for id, old, new, kind, breaking in FIELD_RULES
+]
+CASES += OTHER_CASES
+
+
+def _readme_rules() -> list[tuple[str, tuple[str, ...], bool]]:
+    """The rows of the README's table of breaking changes: ``(first column, kinds, breaking)``;
+    a row that says "the same kinds" has the kinds of the row above."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## What `crdoc diff` calls breaking") :]
+    section = section[: section.index("\n## ", 1)]
+    rows = []
+    kinds: tuple[str, ...] = ()
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or cells[1] not in ("yes", "no"):
+            continue
+        named = tuple(
+            kind
+            for group in re.findall(r"\(([^()]*)\)", cells[0])
+            for kind in re.findall(r"`([a-zA-Z-]+)`", group)
+        )
+        kinds = named or kinds if "the same kinds" in cells[0] or named else ()
+        assert kinds, f"README row names no kind: {cells[0]}"
+        rows.append((cells[0], kinds, cells[1] == "yes"))
+    return rows
+
+
+README_RULES = _readme_rules()
+
+
+def _run(tmp_path: Path, case: Case) -> ApiDiff:
+    return _diff(tmp_path, case.old, case.new)
+
+
+@pytest.mark.parametrize(
+    ("row", "kinds", "breaking"), README_RULES, ids=[r[0][:60] for r in README_RULES]
+)
+def test_readme_rule(tmp_path: Path, row: str, kinds: tuple[str, ...], breaking: bool) -> None:
+    """Each row of the README's table holds: a case for every kind it names, each giving that
+    kind with that classification."""
+    cases = [c for c in CASES if c.kind in kinds and c.breaking is breaking]
+    assert {c.kind for c in cases} == set(kinds), (
+        f"no case for {set(kinds) - {c.kind for c in cases}}"
+    )
+    for number, case in enumerate(cases):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        diff = _run(folder, case)
+        assert (case.kind, case.breaking) in {(c.kind, c.breaking) for c in diff.changes}, case.id
+        assert has_breaking(diff) is any(c.breaking for c in diff.changes)
+
+
+def test_every_case_is_in_the_readme() -> None:
+    rows = {(kind, breaking) for _, kinds, breaking in README_RULES for kind in kinds}
+    assert {(c.kind, c.breaking) for c in CASES} <= rows
 
 
 def test_items_keywords_are_prefixed(tmp_path: Path) -> None:
@@ -405,13 +869,6 @@ def test_new_required_field(tmp_path: Path) -> None:
     text = format_text(diff)
     assert "spec.c added (object), with 1 field below it" in text
     assert "spec.c.d" not in text  # folded under its new parent
-
-
-def _versions(*entries: tuple[str, bool, bool, bool]) -> list[dict[str, Any]]:
-    return [
-        {"name": n, "served": served, "storage": storage, "deprecated": deprecated}
-        for n, served, storage, deprecated in entries
-    ]
 
 
 def test_version_changes(tmp_path: Path) -> None:
@@ -495,6 +952,86 @@ def test_markdown_escapes_and_parses(tmp_path: Path) -> None:
     assert "<code>spec.a</code>" in html
     assert "<ul>" in html and "<h3>" in html
     assert "<h3>Widget (<code>example.com/widgets</code>)</h3>" in html
+
+
+def test_text_explains_its_mark(tmp_path: Path) -> None:
+    old = {"a": {"type": "string", "enum": ["x", "y"]}}
+    new = {"a": {"type": "string", "enum": ["x"]}, "b": STRING}
+    text = format_text(_diff(tmp_path, [_crd(old)], [_crd(new)]))
+    assert text.splitlines()[:2] == ["1 breaking, 1 non-breaking changes", TEXT_LEGEND]
+    assert TEXT_LEGEND.startswith("! marks a breaking change: ")
+    assert "  ! v1: field spec.a enum narrowed" in text
+    assert "    v1: field spec.b added (string)" in text
+
+
+def test_breaking_child_is_not_folded(tmp_path: Path) -> None:
+    """A new object with a default exists in every old manifest once defaulted: a required
+    field new under it breaks them, and is listed on its own, not folded under its parent."""
+    new = {
+        "a": STRING,
+        "c": {"type": "object", "default": {}, "required": ["d"], "properties": {"d": STRING}},
+    }
+    diff = _diff(tmp_path, [_crd({"a": STRING})], [_crd(new)])
+    assert [(c.path, c.breaking) for c in diff.changes] == [("spec.c", False), ("spec.c.d", True)]
+    text = format_text(diff)
+    assert "  ! v1: field spec.c.d added (string, required)" in text
+    assert "below it" not in text
+    markdown = report_renderer().changes(diff)
+    assert markdown.index("spec.c.d") < markdown.index("Other changes")
+
+
+def _reported(diff: ApiDiff) -> dict[str, list[tuple[str, bool, str]]]:
+    """Each report's lines as ``(CRD key, breaking, words)``, words in plain text."""
+    text_lines = []
+    key = ""
+    for line in format_text(diff).splitlines()[2:]:
+        if line and not line.startswith("  "):
+            key = line.split(" ")[0]
+        elif line:
+            text_lines.append((key, line[2] == "!", line[4:]))
+    markdown_lines = []
+    breaking = False
+    inline = MarkdownIt("commonmark")
+    for line in report_renderer().changes(diff).splitlines():
+        if line.startswith("### "):
+            key = re.search(r"\(`([^`]+)`\)$", line).group(1)  # type: ignore[union-attr]
+        elif line.startswith("**Breaking:**") or line.startswith("**Other changes:**"):
+            breaking = line.startswith("**Breaking")
+        elif line.startswith("- "):
+            words = html.unescape(re.sub(r"<[^>]+>", "", inline.renderInline(line[2:])))
+            markdown_lines.append((key, breaking, words))
+    data = format_json(diff)
+    json_lines = [
+        (crd["key"], change["breaking"], change["text"])
+        for crd in data["crds"]
+        for change in crd["changes"]
+    ]
+    return {"text": text_lines, "markdown": markdown_lines, "json": json_lines}
+
+
+def test_reports_classify_alike(release_pair) -> None:
+    """Text, Markdown and JSON mark the same changes breaking: the same lines in text and
+    Markdown (which fold fields added or removed with their parent), every one of them a JSON
+    change with the same classification, and the same counts."""
+    _, _, diff = release_pair
+    reports = _reported(diff)
+    # The same lines (Markdown puts each CRD's breaking ones first).
+    assert sorted(reports["text"]) == sorted(reports["markdown"])
+    unfolded = {
+        (k, b, re.sub(r", with \d+ fields? below it$", "", w)) for k, b, w in reports["text"]
+    }
+    assert unfolded <= set(reports["json"])
+    assert {line[1] for line in reports["text"]} == {True, False}
+    data = format_json(diff)
+    summary = f"{data['breaking']} breaking, {data['nonBreaking']} non-breaking changes"
+    assert format_text(diff).startswith(summary)
+    assert (
+        report_renderer()
+        .changes(diff)
+        .startswith(f"**{data['breaking']} breaking** and {data['nonBreaking']} non-breaking")
+    )
+    assert data["breakingMeans"] == BREAKING_MEANS
+    assert BREAKING_MEANS in report_renderer().changes(diff).replace("\n", " ")
 
 
 def test_markdown_of_no_changes(tmp_path: Path) -> None:

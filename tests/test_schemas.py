@@ -135,13 +135,21 @@ SCHEMA: dict[str, Any] = {
         "metadata": {"type": "object"},
         "spec": {
             "type": "object",
-            "required": ["size"],
+            "required": ["size", "mode"],
             "properties": {
                 "size": {
                     "x-kubernetes-int-or-string": True,
                     "anyOf": [{"type": "integer"}, {"type": "string"}],
                 },
                 "note": {"type": "string", "nullable": True, "enum": ["a", "b"]},
+                "maybe": {"type": "string", "nullable": True},
+                "count": {
+                    "x-kubernetes-int-or-string": True,
+                    "nullable": True,
+                    "anyOf": [{"type": "integer"}, {"type": "string"}],
+                },
+                "mode": {"type": "string", "default": "auto", "enum": ["auto", "manual"]},
+                "keyless": {"type": "object"},
                 "ratio": {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 1},
                 "labels": {"type": "object", "additionalProperties": {"type": "string"}},
                 "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
@@ -221,13 +229,21 @@ def test_conversions(widget: dict[str, Any]) -> None:
     validator_for(widget).check_schema(widget)
     spec = widget["properties"]["spec"]["properties"]
     assert spec["size"]["type"] == ["integer", "string"]
-    assert spec["note"]["type"] == ["string", "null"] and spec["note"]["enum"] == ["a", "b", None]
+    # A null passes the type of a nullable field, but never an enum (kube-openapi's enum check
+    # skips null members), and kube-openapi judges a null by type and enum only.
+    assert spec["note"]["type"] == ["string", "null"] and spec["note"]["enum"] == ["a", "b"]
+    assert spec["count"]["if"] == {"type": "null"} and "anyOf" in spec["count"]["else"]
     assert spec["ratio"]["exclusiveMinimum"] == 0 and "minimum" not in spec["ratio"]
     assert spec["name"]["examples"] == ["foo"]
-    assert spec["name"]["x-crdoc-unportable-pattern"] == "^((?i)foo|bar)$"
-    assert "pattern" not in spec["name"]
+    # Go's mid-pattern (?i) lasts to the end of its group: both alternatives fold.
+    assert spec["name"]["pattern"] == "^([Ff][Oo][Oo]|[Bb][Aa][Rr])$"
     assert widget["properties"]["spec"]["x-kubernetes-validations"]  # kept as an annotation
     assert widget["required"] == ["apiVersion", "kind"]
+    # A required field with a default is never missing once the API server has defaulted.
+    assert widget["properties"]["spec"]["required"] == ["size"]
+    embedded = spec["embedded"]
+    assert embedded["required"] == ["apiVersion", "kind"]
+    assert set(embedded["properties"]) == {"apiVersion", "kind", "metadata", "spec"}
 
 
 @pytest.mark.parametrize(
@@ -237,8 +253,18 @@ def test_conversions(widget: dict[str, Any]) -> None:
         ({"size": "10%"}, True),
         ({"size": 1.5}, False),
         ({}, False),  # size is required
-        ({"size": 1, "note": None}, True),
+        ({"size": 1, "note": "a"}, True),
+        ({"size": 1, "note": None}, False),  # nullable, but no enum accepts null
         ({"size": 1, "note": "c"}, False),
+        ({"size": 1, "maybe": None}, True),
+        ({"size": 1, "maybe": 1}, False),
+        ({"size": 1, "count": None}, True),  # the anyOf is not applied to a null
+        ({"size": 1, "count": "10%"}, True),
+        ({"size": 1, "count": 1.5}, False),
+        ({"size": 1, "mode": "manual"}, True),
+        ({"size": 1, "mode": "other"}, False),
+        ({"size": 1, "keyless": {}}, True),
+        ({"size": 1, "keyless": {"any": 1}}, False),  # an object without properties takes none
         ({"size": 1, "ratio": 0}, False),  # exclusive minimum
         ({"size": 1, "ratio": 0.5}, True),
         ({"size": 1, "ratio": 1}, True),
@@ -252,7 +278,9 @@ def test_conversions(widget: dict[str, Any]) -> None:
         ({"size": 1, "ports": [{}]}, False),
         ({"size": 1, "matrix": [["a"], ["b", "c"]]}, True),
         ({"size": 1, "matrix": [["A"]]}, False),
-        ({"size": 1, "template": {"metadata": {"name": "x", "labels": {"a": "b"}}}}, True),
+        ({"size": 1, "template": {"metadata": {"labels": {"a": "b"}}}}, True),
+        # Only a resource's own metadata is ObjectMeta: this one is an ordinary object.
+        ({"size": 1, "template": {"metadata": {"name": "x"}}}, False),
         ({"size": 1, "template": {"metdata": {}}}, False),
         (
             {
@@ -261,8 +289,22 @@ def test_conversions(widget: dict[str, Any]) -> None:
             },
             True,
         ),
-        ({"size": 1, "embedded": {"kind": "Pod", "spce": {}}}, False),
-        ({"size": 1, "name": "FOO"}, True),  # the Go-only pattern is not checked
+        ({"size": 1, "embedded": {"apiVersion": "v1", "kind": "Pod"}}, True),
+        (
+            {
+                "size": 1,
+                "embedded": {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"x": 1}},
+            },
+            True,  # embedded metadata is ObjectMeta, which the API server checks
+        ),
+        ({"size": 1, "embedded": {"apiVersion": "v1", "kind": "Pod", "spce": {}}}, False),
+        ({"size": 1, "embedded": {"kind": "Pod"}}, False),  # apiVersion is required
+        ({"size": 1, "embedded": {"apiVersion": "v1"}}, False),  # and so is kind
+        ({"size": 1, "embedded": {"apiVersion": "a/b/c", "kind": "Pod"}}, False),
+        ({"size": 1, "embedded": {"apiVersion": "v1", "kind": "Pod_1"}}, False),
+        ({"size": 1, "name": "FOO"}, True),  # Go's (?i), translated
+        ({"size": 1, "name": "Bar"}, True),
+        ({"size": 1, "name": "baz"}, False),
     ],
 )
 def test_validation(widget: dict[str, Any], spec: dict[str, Any], ok: bool) -> None:

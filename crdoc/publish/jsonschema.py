@@ -1,20 +1,34 @@
-"""JSON Schema export: one standalone schema per CRD version, for kubeconform and
-yaml-language-server.
+"""JSON Schema export: one standalone schema per CRD version, for kubeconform,
+yaml-language-server and check-jsonschema, judging a manifest as the API server does.
 
-Files follow the openapi2jsonschema conventions kubeconform's ``-schema-location`` templates
-expect: ``{group}/{kind}_{version}.json`` (lower case), plus a flat ``{kind}_{version}.json``
-where no other group has the same kind. Schemas are JSON Schema draft-07, which both tools
-read fully.
+Files follow the layout kubeconform's ``-schema-location`` templates and the public CRD catalogs
+use: ``{group}/{kind}_{version}.json`` (kind in lower case, as kubeconform's ``ResourceKind``),
+plus a flat ``{kind}_{version}.json`` where no other group has the same kind. Schemas are JSON
+Schema draft-07, which all these tools read fully.
 
 The OpenAPI v3 schema is rebuilt from the model (each field's facts, its children and its
-array item facts) and converted: ``nullable: true`` adds ``"null"`` to the type;
-``x-kubernetes-int-or-string`` becomes ``type: [integer, string]``; boolean
-``exclusiveMinimum``/``exclusiveMaximum`` become draft-07 numbers; ``example`` becomes
-``examples``; every object with ``properties`` gets ``additionalProperties: false`` unless it
-keeps unknown fields (``x-kubernetes-preserve-unknown-fields``), so a misspelt field fails as
-the API server's strict field validation would have it. ``metadata`` is left open (the API
-server checks it). Other ``x-kubernetes-*`` keys are kept as annotations (validators ignore
-unknown keywords). The root requires ``apiVersion`` and ``kind`` with their exact values.
+array item facts) and converted (:func:`convert`) in the API server's sense:
+
+- defaults first: each ``allOf``/``anyOf``/``oneOf``/``not`` branch is rewritten to judge a
+  manifest as the API server judges it once defaulted (:mod:`crdoc.publish.defaulting`), and a
+  required property with a default is not required of the manifest;
+- unknown properties are refused wherever the API server would drop them (strict field
+  validation refuses them): ``additionalProperties: false`` on every object, one without
+  properties included, unless ``x-kubernetes-preserve-unknown-fields`` keeps it open; a
+  resource's ``metadata`` (the root's, an embedded resource's) is left to the API server;
+- ``nullable: true`` adds ``"null"`` to the type, and moves the branches out of a null's way
+  (kube-openapi judges a null by type and enum only); ``x-kubernetes-int-or-string`` becomes
+  ``type: [integer, string]``; ``x-kubernetes-embedded-resource`` allows and requires
+  ``apiVersion`` and ``kind`` (checked as the API server checks them) and allows ``metadata``;
+- Go regular expressions are rewritten in the dialect every validator reads
+  (:mod:`crdoc.publish.goregex`); one with no such form is kept as the annotation
+  ``x-crdoc-unportable-pattern``, since a validator that cannot compile a pattern refuses the
+  whole schema;
+- boolean ``exclusiveMinimum``/``exclusiveMaximum`` become draft-07 numbers; ``example``
+  becomes ``examples``; other ``x-kubernetes-*`` keys (CEL rules among them) are kept as
+  annotations, which validators ignore.
+
+The root requires ``apiVersion`` and ``kind`` with their exact values.
 """
 
 from __future__ import annotations
@@ -25,9 +39,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from crdoc.keywords import COMBINATORS
+from crdoc.keywords import COMBINATORS, CONDITIONAL, LOGICAL
 from crdoc.model import Catalog, Crd, Field, Version
 from crdoc.pipeline import Reference
+from crdoc.publish.defaulting import defaulted_branch
+from crdoc.publish.goregex import UnportablePattern, translate
 from crdoc.publish.output import replace_folder, write_pages
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -86,7 +102,7 @@ def version_schema(crd: Crd, version: Version) -> dict[str, Any]:
     if version.schema is None:
         body: dict[str, Any] = {"type": "object"}
     else:
-        body = convert(openapi_schema(version))
+        body = convert(openapi_schema(version), resource=True)
     schema: dict[str, Any] = {
         "$schema": DRAFT,
         "$id": f"{api_version}/{crd.kind}",
@@ -134,26 +150,49 @@ def _node(facts: Mapping[str, Any], children: tuple[Field, ...]) -> dict[str, An
     return node
 
 
-def convert(node: Any, *, strict: bool = True, in_metadata: bool = False) -> Any:
-    """An OpenAPI v3 (Kubernetes structural) schema node as JSON Schema draft-07."""
+def convert(node: Any, *, strict: bool = True, resource: bool = False) -> Any:
+    """An OpenAPI v3 (Kubernetes structural) schema node as JSON Schema draft-07 that judges as
+    the API server does.
+
+    ``strict``: refuse properties the schema does not name, as the API server's strict field
+    validation does (``False`` inside branches, which only narrow their node, and in
+    ``metadata``, which the API server checks itself). ``resource``: the node is a resource
+    (the root, or ``x-kubernetes-embedded-resource``), whose ``metadata`` is ObjectMeta.
+    """
     if not isinstance(node, Mapping):
         return node
+    embedded = bool(node.get("x-kubernetes-embedded-resource"))
+    resource = resource or embedded
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "properties" and isinstance(value, Mapping):
             out[key] = {
-                name: convert(child, strict=strict, in_metadata=in_metadata or name == "metadata")
+                name: convert(child, strict=strict and not (resource and name == "metadata"))
                 for name, child in value.items()
             }
-        elif key in ("items", "additionalProperties", "not") and isinstance(value, Mapping):
-            out[key] = convert(value, strict=strict and key != "not", in_metadata=in_metadata)
+        elif key in ("items", "additionalProperties") and isinstance(value, Mapping):
+            out[key] = convert(value, strict=strict)
+        elif key == "not" and isinstance(value, Mapping):
+            out[key] = convert(defaulted_branch(value, node), strict=False)
         elif key in COMBINATORS and isinstance(value, list):
-            # Branches only narrow the node they sit on: never made strict themselves.
-            out[key] = [convert(branch, strict=False) for branch in value]
-        elif key == "pattern" and isinstance(value, str) and not _portable(value):
-            # Go (RE2) syntax JSON Schema regexes lack, such as a (?i) flag mid-pattern: kept as
-            # an annotation, since a validator that cannot compile it fails the whole schema.
-            out["x-crdoc-unportable-pattern"] = value
+            # Branches only narrow the node they sit on: never made strict themselves. The API
+            # server defaults before it validates: each branch judges the defaulted object.
+            out[key] = [convert(defaulted_branch(b, node), strict=False) for b in value]
+        elif key in CONDITIONAL:
+            out[key] = convert(value, strict=False)  # written by defaulted_branch
+        elif key == "required" and isinstance(value, list):
+            # A required property with a default is never missing by validation time.
+            defaulted = _defaulted_properties(node)
+            out[key] = [name for name in value if name not in defaulted]
+            if not out[key]:
+                del out[key]
+        elif key == "pattern" and isinstance(value, str):
+            try:
+                out[key] = translate(value)
+            except UnportablePattern:
+                # Go syntax no other dialect has: kept as an annotation, since a validator that
+                # cannot compile a pattern refuses the whole schema.
+                out["x-crdoc-unportable-pattern"] = value
         elif key == "example":
             out["examples"] = [value]
         elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
@@ -167,32 +206,62 @@ def convert(node: Any, *, strict: bool = True, in_metadata: bool = False) -> Any
     types = _types(node)
     if types is not None:
         out["type"] = types[0] if len(types) == 1 else types
-        if "null" in types and isinstance(out.get("enum"), list) and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-    if node.get("x-kubernetes-embedded-resource"):
-        properties = out.setdefault("properties", {})
-        properties.setdefault("apiVersion", {"type": "string"})
-        properties.setdefault("kind", {"type": "string"})
-        properties.setdefault("metadata", {"type": "object"})
+        if "null" in types:
+            _null_skips_branches(out)
+    if embedded:
+        _embedded_resource(out)
     if (
         strict
-        and not in_metadata
-        and "properties" in out
-        and "additionalProperties" not in out
         and not node.get("x-kubernetes-preserve-unknown-fields")
+        and "additionalProperties" not in out
+        and ("properties" in out or "object" in (types or ()))
     ):
+        # The API server drops (strict field validation: refuses) every property the schema
+        # does not name; an object without properties takes none.
         out["additionalProperties"] = False
     return out
 
 
-def _portable(pattern: str) -> bool:
-    """Whether a regular expression compiles outside Go (Python's ``re`` stands in for the
-    ECMA-262 dialect JSON Schema names; it refuses mid-pattern flags as ECMA-262 does)."""
-    try:
-        re.compile(pattern)
-    except re.error:
-        return False
-    return "(?" not in pattern.replace("(?:", "").replace("(?=", "").replace("(?!", "")
+def _defaulted_properties(node: Mapping[str, Any]) -> set[str]:
+    properties = node.get("properties")
+    if not isinstance(properties, Mapping):
+        return set()
+    return {n for n, s in properties.items() if isinstance(s, Mapping) and "default" in s}
+
+
+def _null_skips_branches(out: dict[str, Any]) -> None:
+    """A nullable node: null passes its type, and kube-openapi judges a null by type and enum
+    only, so its branches are moved under ``if not null``. (A null is never in an ``enum``:
+    kube-openapi's enum check skips null members, so an enum refuses null, as it does here.)"""
+    branches = {key: out.pop(key) for key in LOGICAL if key in out}
+    if branches:
+        out["if"] = {"type": "null"}
+        out["else"] = branches
+
+
+#: What the API server checks of an embedded resource's apiVersion and kind
+#: (apiextensions-apiserver's objectmeta validation): both present; apiVersion a group version
+#: (at most one "/"), kind a DNS-1035 label once lower-cased.
+_EMBEDDED_TYPE_META = {
+    "apiVersion": {"type": "string", "minLength": 1, "pattern": "^[^/]*(/[^/]*)?$"},
+    "kind": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 63,
+        "pattern": "^[A-Za-z]([-A-Za-z0-9]*[A-Za-z0-9])?$",
+    },
+    "metadata": {"type": "object"},
+}
+
+
+def _embedded_resource(out: dict[str, Any]) -> None:
+    """An ``x-kubernetes-embedded-resource``: apiVersion, kind and metadata are allowed without
+    being declared, and apiVersion and kind are required."""
+    properties = out.setdefault("properties", {})
+    for name, implicit in _EMBEDDED_TYPE_META.items():
+        properties[name] = {**implicit, **properties.get(name, {})}
+    required = list(out.get("required") or ())
+    out["required"] = [*(n for n in ("apiVersion", "kind") if n not in required), *required]
 
 
 def _types(node: Mapping[str, Any]) -> list[str] | None:

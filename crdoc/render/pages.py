@@ -153,6 +153,7 @@ class Renderer:
             title=title,
             breaking=breaking,
             non_breaking=len(diff.changes) - breaking,
+            breaking_means=diffs.BREAKING_MEANS,
             shown=lambda crd: list(diffs.shown_changes(crd.changes)),
             describe=diffs.describe_markdown,
         )

@@ -7,9 +7,17 @@ the new ones (removed CRDs, versions and fields; new required fields; narrowed e
 validation; type changes; a new storage version; a version no longer served). Renames are a
 removal and an addition: nothing is guessed.
 
+The rules follow the Kubernetes API conventions ("Changing the API", sig-architecture's
+api_changes.md): a call that succeeded must still succeed, and what is stored must keep its
+meaning. So besides validation that tightens, a default changed, removed or added to an
+existing field is breaking (objects that left the field out change meaning on their next
+write), while a new field with a default, even a required one, is not (the API server fills it
+in). The README's table lists every rule.
+
 Reports: :func:`format_text` (a terminal), :func:`format_json` (plain data); the Markdown of
 release notes and the site's "Changes since" page is the template ``changes.md.jinja``, which
-lists :func:`shown_changes` worded by :func:`describe_markdown`.
+lists :func:`shown_changes` worded by :func:`describe_markdown`. All three say what breaking
+means (:data:`BREAKING_MEANS`) and classify each change alike.
 """
 
 from __future__ import annotations
@@ -22,12 +30,18 @@ from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from crdoc.keywords import INFORMATIONAL, LOWER_BOUNDS, UPPER_BOUNDS
+from crdoc.keywords import INFORMATIONAL, LOGICAL, LOWER_BOUNDS, UPPER_BOUNDS
 from crdoc.model import Catalog, Crd, Field, Version
 from crdoc.render.markup import code, json_value
 
 #: Version of the :func:`format_json` shape.
 DIFF_SCHEMA_VERSION = 1
+
+#: What a breaking change is, as every report explains it.
+BREAKING_MEANS = (
+    "a manifest, stored object or client that worked with the old CRDs may fail, "
+    "or change meaning, with the new ones"
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,23 +226,37 @@ def _field_changes(
 ) -> Iterator[Change]:
     old_fields = {f.path: f for f in old}
     new_fields = {f.path: f for f in new}
+
+    def always_there(path: str | None) -> bool:
+        """Whether every old manifest's object at ``path`` exists once the API server has
+        defaulted it: the root, an old field (where given), or a new one with a default under
+        such an object."""
+        if path is None or path in old_fields:
+            return True
+        field = new_fields.get(path)
+        return field is not None and "default" in field.facts and always_there(field.parent_path)
+
     for path in _merged_order(old, new):
         before, after = old_fields.get(path), new_fields.get(path)
         here = {"crd": key, "version": version, "path": path}
         if before is None:
             assert after is not None
-            parent = after.parent_path
-            parent_existed = parent is None or parent in old_fields
             # A required field under an existing object: old manifests lack it. Under a new
-            # (optional) object it is only required once that object is given.
-            breaking = after.required and parent_existed
+            # (optional) object it is only required once that object is given; with a default
+            # the API server fills it in.
+            breaking = (
+                after.required and "default" not in after.facts and always_there(after.parent_path)
+            )
             yield Change(kind="field-added", breaking=breaking, new=after.type_label, **here)
         elif after is None:
             yield Change(kind="field-removed", breaking=True, old=before.type_label, **here)
         else:
             if before.required != after.required:
                 kind = "field-required" if after.required else "field-optional"
-                yield Change(kind=kind, breaking=after.required, **here)
+                # A field that became required breaks manifests without it, unless the API
+                # server fills it in.
+                breaking = after.required and "default" not in after.facts
+                yield Change(kind=kind, breaking=breaking, **here)
             for kind, breaking, values in _facts_changes(before.facts, after.facts):
                 yield Change(kind=kind, breaking=breaking, **here, **values)
 
@@ -302,6 +330,12 @@ def _classify(keyword: str, old: Any, new: Any) -> tuple[str, bool]:
     (``None``: absent)."""
     if keyword in INFORMATIONAL:
         return f"{keyword}-changed", False
+    if keyword == "default":
+        # Defaults are applied when an object is read and written: objects that left the field
+        # out take the new default (or none) on their next write, and change meaning.
+        if old is None:
+            return "default-added", True
+        return ("default-removed" if new is None else "default-changed"), True
     if keyword == "type":
         return "type-changed", True
     if keyword == "enum":
@@ -351,12 +385,14 @@ def _classify(keyword: str, old: Any, new: Any) -> tuple[str, bool]:
     if keyword in ("x-kubernetes-preserve-unknown-fields", "x-kubernetes-int-or-string"):
         return f"{keyword}-changed", bool(old) and not new
     if keyword == "x-kubernetes-embedded-resource":
-        return f"{keyword}-changed", bool(new) and not old
+        # Added: apiVersion and kind become required. Removed: apiVersion, kind and metadata
+        # are no longer kept without being declared, and are dropped.
+        return f"{keyword}-changed", True
     if keyword == "x-kubernetes-list-type":
         return f"{keyword}-changed", new in ("set", "map")
     if keyword == "x-kubernetes-list-map-keys":
         return f"{keyword}-changed", new is not None
-    if keyword in ("allOf", "anyOf", "oneOf", "not"):
+    if keyword in LOGICAL:
         return f"{keyword}-changed", new is not None
     return f"{keyword}-changed", False
 
@@ -493,7 +529,9 @@ def shown_changes(changes: Iterable[Change]) -> Iterator[ShownChange]:
             if head is not None:
                 break
             parent = parent.rpartition(".")[0]
-        if head is not None:
+        if head is not None and items[head].breaking == change.breaking:
+            # Folded only under a line of the same classification: a breaking change is never
+            # hidden under a line that is not.
             folded[head] = folded.get(head, 0) + 1
             folded[index] = -1
             heads[(change.version, change.kind + ":" + change.path)] = head
@@ -517,15 +555,23 @@ def _line(change: Change, count: int, as_code: Style, as_value: Style) -> str:
     return text
 
 
+#: The mark of a breaking change in :func:`format_text`, and its explanation.
+BREAKING_MARK = "!"
+TEXT_LEGEND = f"{BREAKING_MARK} marks a breaking change: {BREAKING_MEANS}."
+
+
 def format_text(diff: ApiDiff) -> str:
-    """A plain-text report: a summary line, then each CRD's changes, breaking ones marked ``!``."""
+    """A plain-text report: a summary line, what the ``!`` marking breaking changes means, then
+    each CRD's changes."""
     breaking, other = _counts(diff)
     lines = [f"{breaking} breaking, {other} non-breaking changes"]
+    if not diff.is_empty:
+        lines.append(TEXT_LEGEND)
     for crd in diff.crds:
         lines.append("")
         lines.append(f"{crd.key} ({crd.kind})")
         for change, count in shown_changes(crd.changes):
-            mark = "!" if change.breaking else " "
+            mark = BREAKING_MARK if change.breaking else " "
             lines.append(f"  {mark} {_line(change, count, _plain_code, _plain_value)}")
     return "\n".join(lines) + "\n"
 
@@ -544,6 +590,7 @@ def format_json(diff: ApiDiff) -> dict[str, Any]:
         "new": diff.new_source,
         "breaking": breaking,
         "nonBreaking": other,
+        "breakingMeans": BREAKING_MEANS,
         "crds": [
             {
                 "key": crd.key,
