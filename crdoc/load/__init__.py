@@ -9,3 +9,8 @@
   walks their OpenAPI schemas into fields;
 - :mod:`~crdoc.load.loader` chains them: :func:`~crdoc.load.loader.load`.
 """
+
+#: The Kubernetes version templates see (``.Capabilities.KubeVersion``) unless ``--kube-version``
+#: says otherwise: the newest crdoc knows, as ``helm template`` defaults to the newest its
+#: Kubernetes client library knows.
+DEFAULT_KUBE_VERSION = "v1.34.0"
