@@ -79,3 +79,20 @@ def did_you_mean(
     if always and options:
         return "; expected one of " + ", ".join(options)
     return ""
+
+
+#: Called once, before the first warning is logged: the command line sets up its printing
+#: there (importing logging costs start-up time most runs never need).
+before_first_warning: list[Callable[[], None]] = []
+
+
+def warn(message: str) -> None:
+    """Report something the user should know that does not stop crdoc (a subchart not
+    vendored, a problem ``--skip-invalid`` skipped), through the ``crdoc`` logger: the command
+    line prints it as ``Warning: …`` (not with ``--quiet``), the MkDocs plugin through MkDocs'
+    log."""
+    import logging  # here: most runs warn about nothing
+
+    while before_first_warning:
+        before_first_warning.pop(0)()
+    logging.getLogger("crdoc").warning("%s", message)
