@@ -147,14 +147,9 @@ def _limits(kind: Kind, value: Any, folder: Path) -> list[str]:
 
 
 def _files(kind: Kind, value: Any, folder: Path) -> list[Path]:
-    """Existing files, paths read from the settings file's folder."""
-    found = []
-    for item in _strings(kind, value, folder):
-        path = _path(kind, item, folder)
-        if not path.is_file():
-            raise ValueError(f"names {item!r}, which is not a file")
-        found.append(path)
-    return found
+    """Files, paths read from the settings file's folder (read when used: a missing one is
+    an error naming it then, as for ``annotations``)."""
+    return [_path(kind, item, folder) for item in _strings(kind, value, folder)]
 
 
 def _assignments(kind: Kind, value: Any, folder: Path) -> list[str]:

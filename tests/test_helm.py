@@ -90,8 +90,8 @@ def test_files_get_in_a_packaged_chart(tmp_path: Path) -> None:
 
 def test_files_split_and_round_trip_is_one_crd_each() -> None:
     """istio's shape: ``splitList "\\n---\\n"``, ``fromYaml``, labels set, ``toYaml`` — or the
-    file as it is in the ``else`` branch. Both give the same CRDs (labels are not documented):
-    each is listed once, from the file."""
+    file as it is in the ``else`` branch, or each piece printed as it is (``{{ $crd }}``). All
+    give the same CRDs (labels are not documented): each is listed once, from the file."""
     assert crds(HELM / "files-split-chart") == {
         "bellows": (["files/bundle.gen.yaml"], ["size"]),
         "tongs": (["files/bundle.gen.yaml"], ["size"]),
@@ -112,14 +112,18 @@ def test_files_glob_range() -> None:
 def test_files_tpl_with_a_computed_path() -> None:
     """volcano's shape: ``tpl (.Files.Get (printf "crd/%s/vises.yaml" (include "tpl.crdDir"
     .))) .``: the helper tests ``.Capabilities.APIVersions.Has "apiextensions.k8s.io/v1"``
-    (true without a cluster), so the file is ``crd/v1/vises.yaml``, itself a template."""
+    (true without a cluster), so the file is ``crd/v1/vises.yaml``, itself a template. And
+    ``tpl (.Files.Get "conf/crds/bolts.yaml") $ctx`` with a context of its own: the file's
+    ``if`` is kept whole (its condition reads that context)."""
     catalog = load(HELM / "files-tpl-chart")
-    (crd,) = catalog.crds
-    assert (crd.plural, crd.sources, crd.api_version) == (
-        "vises",
-        ("crd/v1/vises.yaml",),
-        "apiextensions.k8s.io/v1",
-    )
+    found = {
+        c.plural: (c.sources, c.api_version, [f.path for f in c.versions[0].fields])
+        for c in catalog.crds
+    }
+    assert found == {
+        "bolts": (("conf/crds/bolts.yaml",), "apiextensions.k8s.io/v1", ["thread", "pitch"]),
+        "vises": (("crd/v1/vises.yaml",), "apiextensions.k8s.io/v1", ["size"]),
+    }
 
 
 def test_files_through_a_variable_in_a_named_template() -> None:
