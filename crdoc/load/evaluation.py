@@ -132,6 +132,7 @@ MAX_STEPS = 200_000
 MAX_INCLUDE_DEPTH = 64
 MAX_OUTPUT = 4 * 1024 * 1024
 MAX_RANGE = 10_000
+MAX_INDENT = 1_000
 
 
 class _Exhausted(Exception):
@@ -601,62 +602,12 @@ def glob_matcher(pattern: str) -> Callable[[str], bool]:
     any run of characters but ``/``, ``**`` any run, ``?`` one character but ``/``, ``[…]``
     (``[!…]`` negated) a character class, ``{a,b}`` alternatives, ``\\`` an escape; the whole
     name must match. A pattern that does not compile matches every file, as in Helm."""
+    from crdoc.load.globs import compile_glob
+
     try:
-        regex = re.compile(_glob_regex(pattern) + r"\Z", re.DOTALL)
-    except (ValueError, re.error):
+        return compile_glob(pattern, gobwas=True)
+    except ValueError:
         return lambda name: True
-    return lambda name: regex.match(name) is not None
-
-
-def _glob_regex(pattern: str) -> str:
-    out = []
-    i = 0
-    depth = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            if i + 1 >= len(pattern):
-                raise ValueError("trailing escape")
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        if char == "*":
-            if pattern.startswith("**", i):
-                out.append(".*")
-                i += 2
-            else:
-                out.append("[^/]*")
-                i += 1
-            continue
-        if char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", i + 1)
-            if end < 0:
-                raise ValueError("unclosed class")
-            inner = pattern[i + 1 : end]
-            negated = inner.startswith("!")
-            inner = inner[1:] if negated else inner
-            if not inner:
-                raise ValueError("empty class")
-            escaped = "".join("\\" + c if c in "\\^]" else c for c in inner)
-            out.append(f"[^/{escaped}]" if negated else f"[{escaped}]")
-            i = end + 1
-            continue
-        elif char == "{":
-            out.append("(?:")
-            depth += 1
-        elif char == "}" and depth:
-            out.append(")")
-            depth -= 1
-        elif char == "," and depth:
-            out.append("|")
-        else:
-            out.append(re.escape(char))
-        i += 1
-    if depth:
-        raise ValueError("unclosed alternatives")
-    return "".join(out)
 
 
 # -- the evaluator --------------------------------------------------------------------------------
@@ -1478,7 +1429,7 @@ def _as_data(ev: Evaluator, *values: Any) -> Any:
 def _indent(ev: Evaluator, width: Any, value: Any) -> Any:
     if isinstance(value, FileText | FilePart | FileObject | FileData | Rendered):
         return value  # where it stands says whether it is documents or data
-    if not isinstance(width, int) or not isinstance(value, str):
+    if not isinstance(width, int) or not isinstance(value, str) or not 0 <= width <= MAX_INDENT:
         return UNKNOWN
     pad = " " * width
     return pad + value.replace("\n", "\n" + pad)

@@ -430,7 +430,10 @@ class _Parser:
 def parse_pipeline(text: str, line: int = 1) -> Pipeline:
     """One pipeline (the inside of an action, or a condition as crdoc stores it)."""
     parser = _Parser(_tokens(text, line), text, line)
-    pipe = parser.pipeline()
+    try:
+        pipe = parser.pipeline()
+    except RecursionError:
+        raise TemplateSyntaxError("parentheses nested too deeply", line) from None
     if parser.peek() is not None:
         raise TemplateSyntaxError(f"unexpected {parser.peek().text!r}", line)  # type: ignore[union-attr]
     return pipe
@@ -470,6 +473,13 @@ def _inside(action: str) -> tuple[str, bool]:
 def parse(text: str) -> list[Node]:
     """The tree of a template. :class:`TemplateSyntaxError` for an unbalanced block or an action
     crdoc cannot read."""
+    try:
+        return _parse(text)
+    except RecursionError:  # parentheses nested past Python's stack, in a hostile chart
+        raise TemplateSyntaxError("parentheses nested too deeply", 1) from None
+
+
+def _parse(text: str) -> list[Node]:
     lines = _Lines(text)
     root: list[Node] = []
     # Open blocks: (node, body list being filled).

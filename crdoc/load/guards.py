@@ -209,7 +209,10 @@ def template_guards(text: str, where: str) -> TemplateGuards:
         return _NO_GUARDS
     lines: list[tuple[Any, ...]] = [()] * (text.count("\n") + 2)
     choices: list[tuple[int, list[Any]]] = []
-    _visit(nodes, (), Static(), lines, choices, where)
+    try:
+        _visit(nodes, (), Static(), lines, choices, where)
+    except RecursionError:  # blocks nested past Python's stack, in a hostile chart
+        return _NO_GUARDS
     return TemplateGuards(lines, choices)
 
 

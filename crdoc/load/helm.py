@@ -110,22 +110,24 @@ class HelmView:
     def values(self, scope: int | None) -> Any:
         """A chart's values as its templates see them (``.Values``)."""
         if scope not in self._values:
-            if scope is None:
-                # A template outside any chart: only what the user gives.
-                found: Any = dict(self.user)
-            else:
-                chart = self.opened.charts[scope]
-                defaults = self.defaults(scope)
-                if chart.parent is None:
-                    found = UNKNOWN if defaults is UNKNOWN else coalesce(self.user, defaults)
-                else:
-                    parent = self.values(chart.parent)
-                    if parent is UNKNOWN or defaults is UNKNOWN:
-                        found = UNKNOWN
-                    else:
-                        found = subchart_values(parent, chart.key, defaults)
-            self._values[scope] = found
+            try:
+                self._values[scope] = self._coalesced(scope)
+            except RecursionError:  # values nested past Python's stack: unknown
+                self._values[scope] = UNKNOWN
         return self._values[scope]
+
+    def _coalesced(self, scope: int | None) -> Any:
+        if scope is None:
+            # A template outside any chart: only what the user gives.
+            return dict(self.user)
+        chart = self.opened.charts[scope]
+        defaults = self.defaults(scope)
+        if defaults is UNKNOWN:
+            return UNKNOWN
+        if chart.parent is None:
+            return coalesce(self.user, defaults)
+        parent = self.values(chart.parent)
+        return UNKNOWN if parent is UNKNOWN else subchart_values(parent, chart.key, defaults)
 
     def set_prefix(self, scope: int | None) -> str:
         """The ``--set`` path of a chart's values from the top chart (``sub.`` for ``sub``)."""

@@ -865,11 +865,11 @@ class _IgnoreRule:
         line = line.rstrip("/")
         self.whole_path = "/" in line
         """Holds a ``/``: matched against the whole path, not the base name."""
-        self.pattern = _go_match_regex(line.lstrip("/"))
+        self.pattern = _go_match(line.lstrip("/"))
 
     def matches(self, path: str) -> bool:
         name = path if self.whole_path else posixpath.basename(path)
-        return self.pattern.fullmatch(name) is not None
+        return bool(self.pattern(name))
 
 
 class _Ignore:
@@ -909,38 +909,16 @@ class _Ignore:
         return False
 
 
-def _go_match_regex(pattern: str) -> Any:
-    """Go's ``filepath.Match`` pattern as a regular expression (``*`` and ``?`` stop at ``/``;
-    ``[^…]`` negates a class; ``\\`` escapes)."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "\\" and i + 1 < len(pattern):
-            i += 1
-            out.append(re.escape(pattern[i]))
-        elif char == "[":
-            end = pattern.find("]", i + 2)
-            if end < 0:
-                out.append(re.escape(char))
-            else:
-                inner = pattern[i + 1 : end]
-                negated = inner.startswith("^")
-                inner = inner[1:] if negated else inner
-                inner = inner.replace("\\", "\\\\").replace("[", "\\[")
-                out.append(f"[^/{inner}]" if negated else f"[{inner}]")
-                i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
+def _go_match(pattern: str) -> Any:
+    """Go's ``filepath.Match`` as a test of names (``*`` and ``?`` stop at ``/``; ``[^…]``
+    negates a class; ``\\`` escapes); a pattern that does not compile matches nothing, as in
+    Helm."""
+    from crdoc.load.globs import compile_glob
+
     try:
-        return re.compile("".join(out), re.DOTALL)
-    except re.error:
-        return re.compile(re.escape(pattern))
+        return compile_glob(pattern, gobwas=False)
+    except ValueError:
+        return lambda name: False
 
 
 def find_default_annotations(source: str) -> Path | None:

@@ -206,7 +206,10 @@ def read_values_text(text: str, where: str, limits: Limits = Limits()) -> dict[s
             continue
         if not isinstance(document.data, dict):
             raise CrdocError("values must be a mapping", path=where, line=document.line)
-        merge_maps(merged, as_helm_numbers(document.data))
+        try:
+            merge_maps(merged, as_helm_numbers(document.data))
+        except RecursionError:
+            raise CrdocError("values nested too deeply", path=where, line=document.line) from None
     return merged
 
 
