@@ -141,29 +141,20 @@ def command_settings(command: str, params: dict[str, Any], **changes: Any) -> An
 
 def load(settings: Any, source: str | None = None) -> Reference:
     """The reference of ``source`` (default: the settings'), with a progress bar on a
-    terminal and warnings (skipped problems, subcharts not vendored) as ``Warning:`` lines."""
+    terminal and warnings (skipped problems, subcharts not vendored) as ``Warning:`` lines
+    (none with ``--quiet``)."""
     from crdoc import errors
     from crdoc.pipeline import load_reference
 
-    errors.before_first_warning[:] = [lambda: _setup_logging(settings.quiet)]
+    def print_warning(message: str) -> None:
+        if not settings.quiet:
+            click.echo(f"Warning: {message}", err=True)
+
+    errors.warning_printer.append(print_warning)
     try:
         return load_reference(source, settings, progress=None if settings.quiet else _progress)
     finally:
-        errors.before_first_warning.clear()  # a library caller in this process sets its own
-
-
-def _setup_logging(quiet: bool) -> None:
-    """Print what crdoc logs as ``Warning: …`` lines (nothing with ``--quiet``)."""
-    import logging  # here: only runs that warn log anything
-
-    class EchoHandler(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            click.echo(f"{record.levelname.capitalize()}: {record.getMessage()}", err=True)
-
-    logger = logging.getLogger("crdoc")
-    logger.handlers[:] = [EchoHandler()]
-    logger.setLevel(logging.ERROR if quiet else logging.INFO)
-    logger.propagate = False
+        errors.warning_printer.remove(print_warning)
 
 
 def _progress(files: Iterable[SourceFile]) -> Iterable[SourceFile]:

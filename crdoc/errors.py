@@ -81,18 +81,18 @@ def did_you_mean(
     return ""
 
 
-#: Called once, before the first warning is logged: the command line sets up its printing
-#: there (importing logging costs start-up time most runs never need).
-before_first_warning: list[Callable[[], None]] = []
+#: Where warnings go instead of the ``crdoc`` logger: the command line prints them itself
+#: (importing logging costs start-up time that a run printing one line does not need).
+warning_printer: list[Callable[[str], None]] = []
 
 
 def warn(message: str) -> None:
     """Report something the user should know that does not stop crdoc (a subchart not
-    vendored, a problem ``--skip-invalid`` skipped), through the ``crdoc`` logger: the command
-    line prints it as ``Warning: …`` (not with ``--quiet``), the MkDocs plugin through MkDocs'
-    log."""
+    vendored, a problem ``--skip-invalid`` skipped): through the ``crdoc`` logger (the MkDocs
+    plugin passes it to MkDocs' log), or printed as ``Warning: …`` by the command line."""
+    if warning_printer:
+        warning_printer[-1](message)
+        return
     import logging  # here: most runs warn about nothing
 
-    while before_first_warning:
-        before_first_warning.pop(0)()
     logging.getLogger("crdoc").warning("%s", message)

@@ -707,6 +707,8 @@ class Evaluator:
         self._guard_maker: Any = None
         self.file_helpers: frozenset[str] | None = None
         """When walking, the named templates that may print chart files (None: any)."""
+        self._file_variables: set[str] = set()
+        """When walking, the variables that hold chart files (or ``.Files``)."""
 
     # -- pipelines
 
@@ -742,6 +744,8 @@ class Evaluator:
                         variables[name] = value
             else:
                 variables[pipe.variables[-1]] = value
+            if self.walking and _holds_files(value):
+                self._file_variables.update(pipe.variables)
         return value
 
     def command(
@@ -892,8 +896,8 @@ class Evaluator:
                 raise _Break if node.word == "break" else _Continue
 
     def _action(self, node: Action, dot: Any, variables: dict[str, Any], out: list[Any]) -> None:
-        if self.walking and not self._may_print_files(node.pipe):
-            return  # walking only looks for chart files printed
+        if self.walking and not node.pipe.variables and not self._may_print_files(node.pipe):
+            return  # walking only looks for chart files printed (variables may be used later)
         first = node.pipe.commands[0][0] if len(node.pipe.commands) == 1 else None
         includes = (
             self.walking
@@ -925,7 +929,7 @@ class Evaluator:
         """Whether an action may print (or keep in a variable) a chart file: it reads
         ``.Files`` or a variable, or calls a named template that may."""
         text = pipe.text
-        if "Files" in text or "$" in text:
+        if "Files" in text or any(name in text for name in self._file_variables):
             return True
         if "include" not in text and "template" not in text:
             return False
@@ -1078,6 +1082,8 @@ class Evaluator:
                     inner[names[0]], inner[names[1]] = key, item
                 elif names:
                     inner[names[0]] = item
+                if self.walking and names and _holds_files(item):
+                    self._file_variables.add(names[-1])
                 try:
                     self.run(branch.body, item, inner, out)
                 except _Continue:
@@ -1107,6 +1113,17 @@ class Evaluator:
             self._sources.pop()
             self.walking = False
         return self.emissions
+
+
+def _holds_files(value: Any) -> bool:
+    """Whether a value is (or holds) chart files: a variable set to it must be followed."""
+    if isinstance(value, FileText | FilePart | FileParts | FileObject | FileData | FilesObject):
+        return True
+    if isinstance(value, Rendered):
+        return bool(value.files)
+    if isinstance(value, dict):
+        return any(_holds_files(item) for item in value.values())
+    return value is UNKNOWN
 
 
 def _range_items(value: Any) -> list[tuple[Any, Any]] | None:
@@ -1330,12 +1347,14 @@ def _include(ev: Evaluator, name: Any, context: Any = None) -> Any:
     return ev.include(name, context)
 
 
-def _tpl(ev: Evaluator, template: Any, context: Any) -> Any:
+def _tpl(ev: Evaluator, template: Any, context: Any = None) -> Any:
     if isinstance(template, FileText):
+        # Rendered later, when read: its conditions can be evaluated with the chart's
+        # context, not with another (which may be unknown here).
         return FileText(template.files, template.name, True, context is ev.root)
     if isinstance(template, FilePart | FileParts):
         return template
-    if not isinstance(template, str):
+    if not isinstance(template, str) or context is UNKNOWN:
         return UNKNOWN
     try:
         nodes = parse(template)
@@ -1554,7 +1573,7 @@ _FUNCTIONS: dict[str, tuple[bool, Callable[..., Any]]] = {
     "hasSuffix": (False, _string_function(lambda suffix, s: s.endswith(suffix))),
     "replace": (False, _string_function(lambda old, new, s: s.replace(old, new))),
     "include": (False, _include),
-    "tpl": (False, _tpl),
+    "tpl": (True, _tpl),
     "required": (False, _required),
     "fail": (True, _fail),
     "list": (True, _list),

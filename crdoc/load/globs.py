@@ -9,6 +9,7 @@ position at once and never backtracks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 #: Most alternatives ``{a,b}{c,d}…`` may expand to.
@@ -23,7 +24,53 @@ def compile_glob(pattern: str, *, gobwas: bool) -> Callable[[str], bool]:
     ``filepath.Match``'s). ``ValueError`` for a pattern that does not compile."""
     alternatives = _expand(pattern) if gobwas else [pattern]
     compiled = [_tokens(p, gobwas=gobwas) for p in alternatives]
+    if len(compiled) == 1:
+        simple = _simple(compiled[0])
+        if simple is not None:
+            return simple
+    if all(sum(token[0] == "star" for token in tokens) <= 1 for tokens in compiled):
+        # One star at most (`*.swp`, `crds/*.yaml`, most patterns): a regular expression
+        # cannot backtrack badly on it, and is much faster than following positions.
+        regex = re.compile("|".join(_regex(tokens) for tokens in compiled), re.DOTALL)
+        return lambda name: regex.fullmatch(name) is not None
     return lambda name: any(_matches(tokens, name) for tokens in compiled)
+
+
+def _simple(tokens: list[_Token]) -> Callable[[str], bool] | None:
+    """A test without a regular expression for the commonest patterns (``.git``, ``*.swp``,
+    ``OWNERS*``): compiling one costs more than a ``.helmignore`` saves."""
+    if any(token[0] not in ("char", "star") for token in tokens):
+        return None
+    stars = [i for i, token in enumerate(tokens) if token[0] == "star"]
+    text = "".join(token[1] for token in tokens if token[0] == "char")
+    if not stars:
+        return lambda name: name == text
+    if len(stars) > 1 or tokens[stars[0]][1]:
+        return None
+    if stars[0] == 0:
+        return lambda name: name.endswith(text) and "/" not in name[: len(name) - len(text)]
+    if stars[0] == len(tokens) - 1:
+        return lambda name: name.startswith(text) and "/" not in name[len(text) :]
+    return None
+
+
+def _regex(tokens: list[_Token]) -> str:
+    out = []
+    for token in tokens:
+        kind = token[0]
+        if kind == "char":
+            out.append(re.escape(token[1]))
+        elif kind == "star":
+            out.append(".*" if token[1] else "[^/]*")
+        elif kind == "one":
+            out.append("[^/]")
+        else:
+            ranges = "".join(
+                re.escape(low) if low == high else f"{re.escape(low)}-{re.escape(high)}"
+                for low, high in token[2]
+            )
+            out.append(f"(?!/)[^{ranges}]" if token[1] else f"(?!/)[{ranges}]")
+    return "(?:" + "".join(out) + ")"
 
 
 def _expand(pattern: str) -> list[str]:

@@ -304,14 +304,15 @@ def _chart_object(chart: ChartSeen) -> dict[str, Any]:
 
 
 def pulled_files(
-    opened: Source, view: HelmView
-) -> tuple[list[list[SourceFile]], list[tuple[str, str]]]:
+    opened: Source, view: HelmView, users: frozenset[str]
+) -> tuple[list[list[SourceFile]], list[tuple[Any, str]]]:
     """For each file of the source, the chart files its template prints as YAML documents
-    (read as CRD sources after it); and the chart files holding CRDs that templates print only
-    as data (``AsConfig``, ``b64enc``…), with where: crdoc does not document those."""
+    (read as CRD sources after it); and the chart files templates print only as data
+    (``AsConfig``, ``b64enc``…), with where (see :func:`embedded_crds`). ``users`` are the
+    templates using ``.Files`` (:func:`crdoc.load.sources.files_users`)."""
     pulled: list[list[SourceFile]] = [[] for _ in opened.files]
-    hints: list[tuple[str, str]] = []
-    helpers = _file_helpers(opened)
+    hints: list[tuple[Any, str]] = []
+    helpers = _file_helpers(opened, users)
     names = frozenset(name[1:-1].decode("utf-8", "replace") for name in helpers)
     plain: dict[int, set[str]] = {}  # crds/ files already read, per chart
     for file in opened.files:
@@ -322,8 +323,10 @@ def pulled_files(
             continue
         if opened.charts[file.scope].tree is None:
             continue
+        if file.where not in users and not helpers:
+            continue
         data = file.read()
-        if not _USES_FILES.search(data) and not any(h in data for h in helpers):
+        if file.where not in users and not any(h in data for h in helpers):
             continue
         found, data_hints = _walk(file, data, opened, view, plain.get(file.scope, set()), names)
         pulled[index] = found
@@ -331,20 +334,21 @@ def pulled_files(
     return pulled, hints
 
 
-def _file_helpers(opened: Source) -> list[bytes]:
-    """``"name"`` of each named template defined in a file that uses ``.Files``: a template
-    calling one of them may print chart files too."""
+def _file_helpers(opened: Source, users: frozenset[str]) -> list[bytes]:
+    """``"name"`` of each named template defined in a helper file that uses ``.Files``: a
+    template calling one of them may print chart files too."""
     names: list[bytes] = []
     for chart in opened.charts:
         for rel in chart.templates:
+            if chart.tree.where(rel) not in users:
+                continue
             if not rel.rpartition("/")[2].startswith("_") and not rel.endswith(".tpl"):
                 continue
             try:
                 data = chart.tree.read(rel, spend=False)
             except CrdocError:
                 continue
-            if _USES_FILES.search(data):
-                names.extend(b'"' + name + b'"' for name in _DEFINES.findall(data))
+            names.extend(b'"' + name + b'"' for name in _DEFINES.findall(data))
     return names
 
 
@@ -355,7 +359,7 @@ def _walk(
     view: HelmView,
     plain: set[str],
     helpers: frozenset[str],
-) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+) -> tuple[list[SourceFile], list[tuple[Any, str]]]:
     text = decode(data, file.where)
     try:
         nodes = parse(text)
@@ -373,8 +377,8 @@ def _walk(
     for emission in emissions:
         for source in emission.sources:
             if not emission.documents:
-                if CRD_MARKER in files.text(source.name):
-                    hints.append((files.label(source.name), f"{emission.where}:{emission.line}"))
+                # Whether it holds CRDs is asked only if the source turns out to have none.
+                hints.append((source, f"{emission.where}:{emission.line}"))
                 continue
             key = (source.name, source.tpl, source.root_context)
             if not source.tpl and files.label(source.name) in plain:
@@ -404,6 +408,19 @@ def _walk(
             chart.tree.budget.spend(pulled.size, where)
         found.append(pulled)
     return found, hints
+
+
+def embedded_crds(embedded: list[tuple[Any, str]]) -> list[tuple[str, str]]:
+    """Of the chart files printed as data, those holding CRDs (crdoc does not document them:
+    Helm installs them as strings), with where they are printed."""
+    found = []
+    for source, where in embedded:
+        try:
+            if CRD_MARKER in source.text():
+                found.append((source.files.label(source.name), where))
+        except CrdocError:
+            continue
+    return found
 
 
 def with_pulled(opened: Source, pulled: list[list[SourceFile]]) -> Source:

@@ -22,14 +22,14 @@ from crdoc.load import DEFAULT_KUBE_VERSION
 from crdoc.load.crds import crd_manifests, read_crd
 from crdoc.load.limits import Limits
 from crdoc.load.schema import Sharing, sharing
-from crdoc.load.sources import SourceFile, looked_at, may_pull_files, open_source
+from crdoc.load.sources import SourceFile, files_users, looked_at, open_source
 from crdoc.load.templating import neutralise
 from crdoc.load.yamlio import CRD_MARKER, Document, crd_documents, decode, line_of
 from crdoc.model import Catalog, Crd
 
 if TYPE_CHECKING:
-    # Conditions are evaluated only for templates: imported when a template is read.
-    from crdoc.load.guards import Guard, TemplateGuards
+    # Conditions matter only for a CRD defined twice: imported then.
+    from crdoc.load.guards import TemplateGuards
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,17 +61,15 @@ class LoadOptions:
 
 @dataclass(frozen=True, slots=True)
 class Definition:
-    """One CRD as one file defines it, and when Helm would install it from there."""
+    """One CRD as one file defines it. When Helm would install it from there (the conditions
+    around it) is worked out only for a CRD defined twice: see :func:`_guards`."""
 
     crd: Crd
     where: str
     line: int
-    guards: tuple[Guard, ...] = ((),)
-    """Any of these guards holding installs it (an empty guard always holds)."""
-    scope: int | None = None
-    """Its chart (index in the source's charts), whose values the guards read."""
-    via: str | None = None
-    """For a chart file a template pulls in: that template, ``path:line``."""
+    """The line of its manifest."""
+    span: tuple[int, int] = (0, 0)
+    """The first and last line of the document that holds it."""
 
 
 def load(
@@ -123,14 +121,15 @@ def _load(
                 "dependency build')"
             )
     view = _LazyView(opened, user, options)
-    data_hints: list[tuple[str, str]] = []
-    if may_pull_files(opened):
+    embedded: list[tuple[Any, str]] = []
+    users = files_users(opened)
+    if users:
         from crdoc.load.helm import pulled_files, with_pulled
 
-        pulled, data_hints = pulled_files(opened, view.get())
+        pulled, embedded = pulled_files(opened, view.get(), users)
         opened = with_pulled(opened, pulled)
     files: Iterable[SourceFile] = opened.files if progress is None else progress(opened.files)
-    definitions: list[Definition] = []
+    definitions: list[tuple[SourceFile, Definition]] = []
     errors: list[CrdocError] = []
     # Results come back in file order, whether read here or in worker processes, so the
     # merge below (and so the output) is the same either way.
@@ -143,7 +142,7 @@ def _load(
                 file, options, view.get().branch_chooser(file.scope)
             )
         errors.extend(file_errors)
-        definitions.extend(found)
+        definitions.extend((file, definition) for definition in found)
     crds = _resolve(definitions, view, errors)
     if options.skip_invalid:
         for error in errors:
@@ -152,7 +151,9 @@ def _load(
         raise_collected(errors)
     if not crds and not options.allow_empty:
         skipped = f"; {len(errors)} problems skipped" if errors else ""
-        hints = _data_hints(data_hints)
+        from crdoc.load.helm import embedded_crds
+
+        hints = _data_hints(embedded_crds(embedded))
         raise CrdocError(
             f"no CustomResourceDefinition found in {source}: {looked_at(opened)}{hints}"
             f"{skipped} (--allow-empty accepts a source without CRDs)"
@@ -329,15 +330,15 @@ def _read_template(
     crd_errors: list[CrdocError] | None,
     choose: Callable[[TemplateGuards], dict[int, int]] | None,
 ) -> list[Definition]:
-    from crdoc.load.guards import template_guards
-
-    guards = template_guards(text, file.where)
     first: list[CrdocError] = []
     try:
         found = _definitions(
-            neutralise(text), file, limits, first if crd_errors is not None else None, guards
+            neutralise(text), file, limits, first if crd_errors is not None else None
         )
     except CrdocError as error:
+        from crdoc.load.guards import template_guards
+
+        guards = template_guards(text, file.where)
         if not guards.choices:
             raise
         if choose is None:
@@ -348,7 +349,7 @@ def _read_template(
             crd_errors.extend(first)
         return found
     try:
-        return _definitions(neutralise(text, keep=choose(guards)), file, limits, crd_errors, guards)
+        return _definitions(neutralise(text, keep=choose(guards)), file, limits, crd_errors)
     except CrdocError as retry_error:
         # Keeping all branches can itself cause a duplicate key; then the retry's error is the
         # real one.
@@ -358,20 +359,11 @@ def _read_template(
 
 
 def _definitions(
-    text: str,
-    file: SourceFile,
-    limits: Limits,
-    crd_errors: list[CrdocError] | None,
-    guards: TemplateGuards | None = None,
+    text: str, file: SourceFile, limits: Limits, crd_errors: list[CrdocError] | None
 ) -> list[Definition]:
     found = []
     for document in crd_documents(text, file.where, limits):
-        inner: Guard = ()
-        if guards is not None:
-            inner = guards.around(document.line, _last_line(document))
-            if not file.root_context:
-                # A file rendered by tpl with another context: its conditions read that one.
-                inner = tuple(replace(c, dot=None, variables=(), value=None) for c in inner)
+        span = (document.line, _last_line(document)) if file.templated else (0, 0)
         for manifest, keys in crd_manifests(document.data):
             try:
                 crd = read_crd(
@@ -387,16 +379,7 @@ def _definitions(
                     raise
                 crd_errors.append(error)
                 continue
-            found.append(
-                Definition(
-                    crd,
-                    file.where,
-                    line_of(document, keys),
-                    tuple(outer + inner for outer in file.guards),
-                    file.scope,
-                    file.pulled_by,
-                )
-            )
+            found.append(Definition(crd, file.where, line_of(document, keys), span))
     return found
 
 
@@ -422,40 +405,71 @@ def _line_finder(document: Document, prefix: tuple[str | int, ...]):
 # -- merging --------------------------------------------------------------------------------------
 
 
-def _resolve(definitions: list[Definition], view: Any, errors: list[CrdocError]) -> tuple[Crd, ...]:
+def _resolve(
+    definitions: list[tuple[SourceFile, Definition]], view: Any, errors: list[CrdocError]
+) -> tuple[Crd, ...]:
     """One CRD per key: the same content found again adds its source; different contents are
     alternatives, chosen between by their conditions (:func:`crdoc.load.guards.choose`)."""
-    from crdoc.load.guards import Alternative, Place
-
-    by_key: dict[str, list[Alternative]] = {}
-    for definition in definitions:
+    by_key: dict[str, list[list[Any]]] = {}  # key → [crd, [(file, definition)…]] per content
+    for file, definition in definitions:
         alternatives = by_key.setdefault(definition.crd.key, [])
-        place = Place(
-            definition.where, definition.line, definition.guards, definition.scope, definition.via
-        )
         for alternative in alternatives:
-            if _same(alternative.crd, definition.crd):
-                alternative.places.append(place)
-                sources = alternative.crd.sources
+            if _same(alternative[0], definition.crd):
+                alternative[1].append((file, definition))
+                sources = alternative[0].sources
                 if definition.crd.sources[0] not in sources:
-                    alternative.crd = replace(
-                        alternative.crd, sources=sources + definition.crd.sources
+                    alternative[0] = replace(
+                        alternative[0], sources=sources + definition.crd.sources
                     )
                 break
         else:
-            alternatives.append(Alternative(definition.crd, [place]))
+            alternatives.append([definition.crd, [(file, definition)]])
     crds = []
+    texts: dict[str, Any] = {}
     for key in sorted(by_key, key=lambda k: tuple(k.split("/", 1))):
         alternatives = by_key[key]
         if len(alternatives) == 1:
-            crds.append(alternatives[0].crd)
+            crds.append(alternatives[0][0])
             continue
+        # Defined twice or more: now the conditions around each definition matter.
+        from crdoc.load.guards import Alternative, Place
+
+        candidates = [
+            Alternative(
+                crd,
+                [
+                    Place(d.where, d.line, _guards(f, d, texts), f.scope, f.pulled_by)
+                    for f, d in places
+                ],
+            )
+            for crd, places in alternatives
+        ]
         try:
-            crds.append(_choose(key, alternatives, view.get()).crd)
+            crds.append(_choose(key, candidates, view.get()).crd)
         except CrdocError as error:
             errors.append(error)
-            crds.append(alternatives[0].crd)  # with skip_invalid: the first one found
+            crds.append(candidates[0].crd)  # with skip_invalid: the first one found
     return tuple(crds)
+
+
+def _guards(file: SourceFile, definition: Definition, texts: dict[str, Any]) -> tuple[Any, ...]:
+    """When Helm installs a definition: the conditions under which its file is pulled in (for
+    a chart file a template prints), with those of the branches around its document in a
+    template (found by reading the template again)."""
+    if not file.templated:
+        return file.guards
+    from crdoc.load.guards import template_guards
+
+    if file.where not in texts:
+        try:
+            texts[file.where] = template_guards(decode(file.read(), file.where), file.where)
+        except CrdocError:
+            return file.guards
+    inner = texts[file.where].around(*definition.span)
+    if not file.root_context:
+        # A file rendered by tpl with another context: its conditions read that one.
+        inner = tuple(replace(c, dot=None, variables=(), value=None) for c in inner)
+    return tuple(outer + inner for outer in file.guards)
 
 
 def _same(one: Crd, other: Crd) -> bool:

@@ -362,19 +362,21 @@ def looked_at(opened: Source) -> str:
 _USES_FILES = re.compile(rb"\.Files\b")
 
 
-def may_pull_files(opened: Source) -> bool:
-    """Whether some template of the source may print chart files (it, or a helper file, uses
-    ``.Files``): only then are templates evaluated to find them."""
+def files_users(opened: Source) -> frozenset[str]:
+    """The templates (helpers too, as ``where``) that use ``.Files``: only those, and
+    templates calling their named templates, are evaluated to find the chart files they
+    print."""
+    found = set()
     for chart in opened.charts:
         if chart.tree is None:
             continue
         for rel in chart.templates:
             try:
                 if _USES_FILES.search(chart.tree.read(rel, spend=False)):
-                    return True
+                    found.add(chart.tree.where(rel))
             except CrdocError:
                 continue
-    return False
+    return frozenset(found)
 
 
 def _templated(file: SourceFile) -> bool:
@@ -875,16 +877,21 @@ class _IgnoreRule:
 class _Ignore:
     """A chart's ``.helmignore`` rules, as a test of chart-relative paths."""
 
-    __slots__ = ("rules", "_folders")
+    __slots__ = ("rules", "_folders", "_files")
 
     def __init__(self, rules: tuple[_IgnoreRule, ...]) -> None:
         self.rules = rules
         self._folders: dict[str, bool] = {}  # folder → ignored, it or one above it
+        self._files: dict[str, bool] = {}  # asked again for .Files
 
     def __call__(self, path: str) -> bool:
         """Whether ``path`` (chart-relative) is ignored, or any folder above it."""
-        folder, _, _ = path.rpartition("/")
-        return (bool(folder) and self._folder(folder)) or self._ignores(path, folder=False)
+        found = self._files.get(path)
+        if found is None:
+            folder, _, _ = path.rpartition("/")
+            found = (bool(folder) and self._folder(folder)) or self._ignores(path, folder=False)
+            self._files[path] = found
+        return found
 
     def _folder(self, folder: str) -> bool:
         found = self._folders.get(folder)

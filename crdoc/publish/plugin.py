@@ -303,11 +303,8 @@ def _crdoc_warnings_to_mkdocs() -> Iterator[None]:
         def emit(self, record: logging.LogRecord) -> None:
             log.warning("%s", record.getMessage())
 
-    from crdoc import errors
-
     logger = logging.getLogger("crdoc")
     saved = logger.handlers[:], logger.propagate, logger.level, logger.disabled
-    errors.before_first_warning.clear()  # no other front end's printing set up meanwhile
     logger.handlers[:] = [Forward()]
     logger.propagate = False
     logger.setLevel(logging.INFO)
