@@ -51,6 +51,17 @@ def _check_limits(ctx: click.Context, param: click.Parameter, values: Iterable[s
     return values
 
 
+def _check_assignments(ctx: click.Context, param: click.Parameter, values: Iterable[str]) -> Any:
+    from crdoc.load.values import SetSyntaxError, check_set
+
+    for item in values:
+        try:
+            check_set(item)
+        except SetSyntaxError as exc:
+            raise click.BadParameter(f"{item}: {exc}") from None
+    return values
+
+
 def _check_percent(ctx: click.Context, param: click.Parameter, value: float | None) -> Any:
     if value is not None and not 0 <= value <= 100:
         raise click.BadParameter("a percentage from 0 to 100")
@@ -73,6 +84,10 @@ def click_parameter(option: Option) -> Callable[[Callable[..., Any]], Callable[.
             settings["type"] = click.Choice(kind.choices)
         elif kind.name == "limits":
             settings["callback"] = _check_limits
+        elif kind.name == "files":
+            settings["type"] = click.Path(exists=True, dir_okay=False, path_type=Path)
+        elif kind.name == "assignments":
+            settings["callback"] = _check_assignments
     elif kind.name == "choice":
         settings.update(type=click.Choice(kind.choices), show_default=True)
     elif kind.name == "count":
@@ -86,6 +101,8 @@ def click_parameter(option: Option) -> Callable[[Callable[..., Any]], Callable[.
     elif kind.name == "path":
         settings["type"] = click.Path(path_type=Path)
         settings["show_default"] = option.default is not None
+    elif kind.name == "text" and option.default is not None:
+        settings["show_default"] = True
     elif kind.name == "source":
         settings["type"] = SourceParam()
     if option.default is not None and not kind.many and kind.name != "flag":
@@ -124,26 +141,20 @@ def command_settings(command: str, params: dict[str, Any], **changes: Any) -> An
 
 def load(settings: Any, source: str | None = None) -> Reference:
     """The reference of ``source`` (default: the settings'), with a progress bar on a
-    terminal and warnings for skipped problems."""
+    terminal and warnings (skipped problems, subcharts not vendored) as ``Warning:`` lines
+    (none with ``--quiet``)."""
+    from crdoc import errors
     from crdoc.pipeline import load_reference
 
-    if settings.skip_invalid:
-        _setup_logging(settings.quiet)
-    return load_reference(source, settings, progress=None if settings.quiet else _progress)
+    def print_warning(message: str) -> None:
+        if not settings.quiet:
+            click.echo(f"Warning: {message}", err=True)
 
-
-def _setup_logging(quiet: bool) -> None:
-    """Print what crdoc logs (the problems ``--skip-invalid`` skips) as ``Warning: …`` lines."""
-    import logging  # here: only runs that skip problems log anything
-
-    class EchoHandler(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            click.echo(f"{record.levelname.capitalize()}: {record.getMessage()}", err=True)
-
-    logger = logging.getLogger("crdoc")
-    logger.handlers[:] = [EchoHandler()]
-    logger.setLevel(logging.ERROR if quiet else logging.INFO)
-    logger.propagate = False
+    errors.warning_printer.append(print_warning)
+    try:
+        return load_reference(source, settings, progress=None if settings.quiet else _progress)
+    finally:
+        errors.warning_printer.remove(print_warning)
 
 
 def _progress(files: Iterable[SourceFile]) -> Iterable[SourceFile]:

@@ -79,3 +79,20 @@ def did_you_mean(
     if always and options:
         return "; expected one of " + ", ".join(options)
     return ""
+
+
+#: Where warnings go instead of the ``crdoc`` logger: the command line prints them itself
+#: (importing logging costs start-up time that a run printing one line does not need).
+warning_printer: list[Callable[[str], None]] = []
+
+
+def warn(message: str) -> None:
+    """Report something the user should know that does not stop crdoc (a subchart not
+    vendored, a problem ``--skip-invalid`` skipped): through the ``crdoc`` logger (the MkDocs
+    plugin passes it to MkDocs' log), or printed as ``Warning: …`` by the command line."""
+    if warning_printer:
+        warning_printer[-1](message)
+        return
+    import logging  # here: most runs warn about nothing
+
+    logging.getLogger("crdoc").warning("%s", message)

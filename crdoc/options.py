@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from crdoc.load import DEFAULT_KUBE_VERSION
 from crdoc.model import STATUSES
 
 #: The commands of the command line that take options from the table, in help order.
@@ -31,7 +32,8 @@ class Kind(NamedTuple):
 
     name: str
     """``flag``, ``text``, ``path``, ``file``, ``folder``, ``source``, ``choice``, ``statuses``,
-    ``percent``, ``count``, ``globs``, ``limits``: front ends pick their own types by it."""
+    ``percent``, ``count``, ``globs``, ``limits``, ``files``, ``assignments``, ``texts``: front
+    ends pick their own types by it."""
     choices: tuple[str, ...] = ()
     """Allowed values (``choice``, ``statuses``)."""
     bounds: tuple[int, int] = (0, 0)
@@ -40,7 +42,7 @@ class Kind(NamedTuple):
     @property
     def many(self) -> bool:
         """Whether the option takes several values (repeated on the command line)."""
-        return self.name in ("statuses", "globs", "limits")
+        return self.name in ("statuses", "globs", "limits", "files", "assignments", "texts")
 
     def check(self, value: Any, folder: Path) -> Any:
         """A value read from a settings file in ``folder``, as the command line would give it
@@ -56,6 +58,8 @@ class Kind(NamedTuple):
             from crdoc.load.limits import Limits, parse_limits
 
             return value if isinstance(value, Limits) else parse_limits(value or ())
+        if self.name == "files":
+            return tuple(item if isinstance(item, Path) else Path(item) for item in value or ())
         if self.many or self.name == "list":
             return tuple(value or ())
         if self.name in ("path", "file", "folder") and not isinstance(value, Path):
@@ -142,6 +146,39 @@ def _limits(kind: Kind, value: Any, folder: Path) -> list[str]:
     return [f"{name}={item}" for name, item in value.items()]
 
 
+def _files(kind: Kind, value: Any, folder: Path) -> list[Path]:
+    """Files, paths read from the settings file's folder (read when used: a missing one is
+    an error naming it then, as for ``annotations``)."""
+    return [_path(kind, item, folder) for item in _strings(kind, value, folder)]
+
+
+def _assignments(kind: Kind, value: Any, folder: Path) -> list[str]:
+    """``KEY=VALUE`` strings as ``--set`` takes them; a mapping ``{crds.channel: standard}``
+    is spelled that way too."""
+    from crdoc.load.values import SetSyntaxError, check_set
+
+    if isinstance(value, dict):
+        items = [f"{key}={_set_value(item)}" for key, item in value.items()]
+    else:
+        items = _strings(kind, value, folder)
+    for item in items:
+        try:
+            check_set(item)
+        except SetSyntaxError as exc:
+            raise ValueError(f"has {item!r}: {exc}") from None
+    return items
+
+
+def _set_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "{" + ",".join(_set_value(item) for item in value) + "}"
+    return str(value)
+
+
 _CHECKS = {
     "flag": _flag,
     "text": _text,
@@ -156,6 +193,9 @@ _CHECKS = {
     "globs": _globs,
     "list": _strings,
     "limits": _limits,
+    "files": _files,
+    "assignments": _assignments,
+    "texts": _strings,
 }
 
 FLAG = Kind("flag")
@@ -172,6 +212,12 @@ HIDE = Kind("statuses", choices=STATUSES)
 PERCENT = Kind("percent")
 GLOBS = Kind("globs")
 LIMITS = Kind("limits")
+FILES = Kind("files")
+"""Existing files, repeatable."""
+ASSIGNMENTS = Kind("assignments")
+"""``KEY=VALUE`` values as Helm's ``--set`` takes them, repeatable."""
+TEXTS = Kind("texts")
+"""Strings, repeatable."""
 
 
 def choice(*choices: str) -> Kind:
@@ -290,6 +336,75 @@ OPTIONS: tuple[Option, ...] = (
         commands=_READERS | {"diff"},
         shared=True,
         example={"max_file_bytes": "512M"},
+    ),
+    # -- how Helm would render the chart (conditions that choose between definitions)
+    Option(
+        name="values",
+        flags=("-f", "--values"),
+        kind=FILES,
+        default=(),
+        metavar="FILE",
+        help="Values file, as Helm's -f: templates' conditions read it (repeatable; later files "
+        "win).",
+        commands=_READERS | {"diff"},
+        shared=True,
+        example=["values-prod.yaml"],
+    ),
+    Option(
+        name="set",
+        flags=("--set",),
+        kind=ASSIGNMENTS,
+        default=(),
+        metavar="KEY=VALUE",
+        help="Set a value, as Helm's --set (a.b=c, list[0]=x, several with commas; repeatable; "
+        "wins over -f).",
+        commands=_READERS | {"diff"},
+        shared=True,
+        example=["crds.channel=standard"],
+    ),
+    Option(
+        name="set_string",
+        flags=("--set-string",),
+        kind=ASSIGNMENTS,
+        default=(),
+        metavar="KEY=VALUE",
+        help="Like --set, every value a string (repeatable; wins over --set).",
+        commands=_READERS | {"diff"},
+        shared=True,
+        example=["image.tag=1.10"],
+    ),
+    Option(
+        name="kube_version",
+        flags=("--kube-version",),
+        kind=TEXT,
+        default=DEFAULT_KUBE_VERSION,
+        help="Kubernetes version templates see in .Capabilities.KubeVersion.",
+        commands=_READERS | {"diff"},
+        shared=True,
+        example="1.29.3",
+    ),
+    Option(
+        name="api_versions",
+        flags=("--api-versions",),
+        kind=TEXTS,
+        default=(),
+        metavar="GROUP/VERSION",
+        help="Add an API version to .Capabilities.APIVersions, as Helm's --api-versions "
+        "(repeatable).",
+        commands=_READERS | {"diff"},
+        shared=True,
+        example=["monitoring.coreos.com/v1"],
+    ),
+    Option(
+        name="dependencies",
+        flags=("--dependencies",),
+        kind=FLAG,
+        default=False,
+        help="Fetch subcharts declared in Chart.yaml but not in charts/ from their repositories "
+        "(https index.yaml, or file:// folders), as 'helm dependency build' does.",
+        commands=_READERS | {"diff"},
+        shared=True,
+        example=True,
     ),
     Option(
         name="quiet",

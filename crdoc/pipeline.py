@@ -129,6 +129,12 @@ def load_reference(
         allow_http=settings.allow_http,
         allow_empty=settings.allow_empty,
         limits=settings.limits,
+        values=settings.values,
+        set=settings.set,
+        set_string=settings.set_string,
+        kube_version=settings.kube_version,
+        api_versions=settings.api_versions,
+        dependencies=settings.dependencies,
     )
     found = load(source, options, progress=progress)
     from crdoc.reports.annotations import annotations_for

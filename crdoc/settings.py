@@ -270,6 +270,8 @@ _STRINGS_ONLY = Kind("list")
 
 def init_config_text(source: str = "charts/my-operator") -> str:
     """A commented starter ``crdoc.yaml`` for ``source`` (accepted by :func:`load_config`)."""
+    from crdoc.load import DEFAULT_KUBE_VERSION
+
     return f"""\
 # crdoc settings: the defaults of every crdoc command run in this folder.
 # Options given on the command line win. Paths are read from this file's folder.
@@ -285,6 +287,12 @@ skip_invalid: false                 # true: warn about malformed CRDs and docume
 # allow_http: false
 # allow_empty: false                # true: a source without CRDs is not an error
 # limits: {{max_file_bytes: 512M}}
+
+# How Helm would render the chart: these choose where it defines one CRD twice.
+# values: [values-prod.yaml]        # Helm's -f, in order
+# set: {{crds.channel: standard}}     # Helm's --set (or a list of KEY=VALUE)
+# kube_version: {DEFAULT_KUBE_VERSION}            # .Capabilities.KubeVersion
+# dependencies: true                # fetch subcharts declared but not in charts/
 
 # What to document (globs; fields: * one segment, ** any number).
 # include:

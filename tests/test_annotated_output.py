@@ -21,7 +21,7 @@ BACKUPPLANS = "alloydbomni.dbadmin.goog/backupplans-v1"
 def _run(runner: CliRunner, *args: str) -> str:
     result = runner.invoke(cli, [*args])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # stderr may warn (subcharts not vendored)
 
 
 def test_inspect_json_carries_the_example_annotations(runner: CliRunner) -> None:

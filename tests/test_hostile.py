@@ -947,3 +947,89 @@ def test_gzip_header_without_tar_over_a_url(server: str) -> None:
     with pytest.raises(CrdocError) as caught:
         load(url, LoadOptions(allow_http=True))
     assert caught.value.reason.startswith("cannot download: HTTP Error 404")
+
+
+# -- hostile templates: evaluating a stranger's chart must stay bounded --------------------------
+
+_GATES = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gates.hostile.example.com}
+spec:
+  group: hostile.example.com
+  names: {kind: Gate, plural: gates}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema: {openAPIV3Schema: {type: object, properties: {PROPERTY: {type: string}}}}
+"""
+
+
+def _chart(root: Path, files: dict[str, str]) -> Path:
+    for name, text in {"Chart.yaml": "apiVersion: v2\nname: h\nversion: 1.0.0\n", **files}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def test_backtracking_glob_patterns_are_linear(tmp_path: Path) -> None:
+    """``*a*a*…b`` against a long name would backtrack for ever in a regular expression; in
+    ``.Files.Glob`` and in ``.helmignore`` it is matched in linear time."""
+    stars = "*a" * 30 + "*b"
+    chart = _chart(
+        tmp_path,
+        {
+            ".helmignore": stars + "\n",
+            "files/" + "a" * 200 + ".yaml": _GATES.replace("PROPERTY", "width"),
+            "templates/crds.yaml": f'{{{{ range $p, $_ := .Files.Glob "files/{stars}" }}}}'
+            "{{ $.Files.Get $p }}{{ end }}\n"
+            '{{ range $p, $_ := .Files.Glob "files/*.yaml" }}{{ $.Files.Get $p }}{{ end }}\n',
+        },
+    )
+    started = time.monotonic()
+    assert [c.plural for c in load(chart).crds] == ["gates"]
+    assert time.monotonic() - started < 10
+
+
+def test_nesting_past_pythons_stack_is_not_a_traceback(tmp_path: Path) -> None:
+    """Parentheses and blocks nested thousands deep, and values nested hundreds deep: the
+    templates' conditions are not read (the CRD, defined twice, is then the error of two
+    definitions nothing chooses between), never a RecursionError."""
+    deep = "(" * 3000 + ".Values.a" + ")" * 3000
+    blocks = "{{ if .Values.a }}" * 3000 + "\n" + "{{ end }}" * 3000 + "\n"
+    values = "a:\n" + "".join("  " * i + f"  k{i}:\n" for i in range(300)) + "  " * 300 + "  v: 1\n"
+    chart = _chart(
+        tmp_path,
+        {
+            "values.yaml": values,
+            "templates/a.yaml": f"{{{{- if {deep} }}}}\n"
+            + _GATES.replace("PROPERTY", "width")
+            + "{{- end }}\n",
+            "templates/b.yaml": blocks + _GATES.replace("PROPERTY", "depth"),
+        },
+    )
+    with pytest.raises(CrdocError) as caught:
+        load(chart)
+    assert caught.value.reason.startswith("CRD hostile.example.com/gates differs from the one")
+
+
+def test_recursive_named_templates_and_huge_indents_end(tmp_path: Path) -> None:
+    """A named template that includes itself, and ``indent`` asked for a billion spaces, end
+    as unknown: both definitions stay, and the error says so."""
+    chart = _chart(
+        tmp_path,
+        {
+            "templates/_helpers.tpl": '{{- define "loop" }}{{ include "loop" . }}{{- end }}\n',
+            "templates/a.yaml": '{{- if eq (include "loop" .) "x" }}\n'
+            + _GATES.replace("PROPERTY", "width")
+            + "{{- end }}\n",
+            "templates/b.yaml": '{{- if eq (indent 1000000000 "x") "x" }}\n'
+            + _GATES.replace("PROPERTY", "depth")
+            + "{{- end }}\n",
+        },
+    )
+    started = time.monotonic()
+    with pytest.raises(CrdocError, match="cannot tell which one Helm installs"):
+        load(chart)
+    assert time.monotonic() - started < 10

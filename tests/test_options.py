@@ -34,6 +34,9 @@ def materialise(option: Option, folder: Path) -> None:
     """Make the files and folders an example names exist (click checks they do)."""
     if option.kind.name == "file":
         (folder / option.example).write_text("{}\n")
+    elif option.kind.name == "files":
+        for name in option.example:
+            (folder / name).write_text("{}\n")
     elif option.kind.name in ("folder", "source"):
         (folder / option.example).mkdir(exist_ok=True)
 
@@ -63,6 +66,8 @@ def same(option: Option, value: Any, want: Any) -> bool:
     line keeps them relative to the current folder, a settings file to its own)."""
     if option.kind.name in ("path", "file", "folder", "source") and value is not None:
         return Path(value).absolute() == Path(want).absolute()
+    if option.kind.name == "files":
+        return [Path(v).absolute() for v in value] == [Path(w).absolute() for w in want]
     return value == want
 
 

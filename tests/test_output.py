@@ -374,7 +374,7 @@ def test_allow_empty_keeps_a_pipeline_going(empty_chart: Path, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "0/0" in result.output and "n/a" in result.output and "100" not in result.output
     result = run("coverage", empty_chart, "--allow-empty", "--format", "json")
-    assert json.loads(result.output)["percent"] is None
+    assert json.loads(result.stdout)["percent"] is None
     assert run("inspect", empty_chart, "--allow-empty").exit_code == 0
     site = run("build", empty_chart, "--allow-empty", "-o", tmp_path / "site", "-q")
     assert site.exit_code == 0, site.output

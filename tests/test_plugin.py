@@ -260,3 +260,37 @@ def test_mkdocs_command_line(tmp_path: Path) -> None:
         "did you mean 'path'?" in done.stderr
     )
     assert "Traceback" not in done.stderr
+
+
+def test_values_options_choose_the_variant(tmp_path: Path) -> None:
+    """``set:`` and ``values:`` in the plugin's options choose between two definitions of a
+    CRD, as on the command line."""
+    channels = Path(__file__).resolve().parent / "fixtures" / "helm" / "channels-chart"
+    (tmp_path / "standard.yaml").write_text("crds: {gates: {channel: standard}}\n")
+    for options in ({"set": ["crds.gates.channel=standard"]}, {"values": ["standard.yaml"]}):
+        config_file = make_site(tmp_path, {"source": str(channels), **options})
+        run_build(config_file)
+        page = tmp_path / "site" / "reference" / "fixture.example.com" / "gates-v1" / "index.html"
+        text = page.read_text(encoding="utf-8")
+        assert 'id="spec.width"' not in text and 'id="width"' in text, options
+        assert 'id="hinge"' not in text, options
+
+
+def test_crdoc_warnings_go_through_mkdocs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A subchart declared but not vendored is a MkDocs warning (so --strict stops)."""
+    chart = tmp_path / "chart"
+    (chart / "crds").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n"
+        "  - name: extra\n    version: 1.x\n    repository: https://charts.example.com\n"
+    )
+    channels = Path(__file__).resolve().parent / "fixtures" / "helm" / "channels-chart"
+    crd = (channels / "templates" / "standard.yaml").read_text().splitlines()[1:-1]
+    (chart / "crds" / "gates.yaml").write_text("\n".join(crd) + "\n")
+    config_file = make_site(tmp_path, {"source": str(chart)})
+    with pytest.raises(Abort):
+        run_build(config_file)
+    caplog.clear()
+    build(load_config(str(config_file)))
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("subcharts declared but not in charts/" in w and "extra" in w for w in warnings)

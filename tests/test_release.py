@@ -37,7 +37,7 @@ def test_diff_of_a_chart_with_itself_is_empty_and_passes(runner: CliRunner) -> N
     chart = str(corpus_entry("kube-prometheus-stack.tgz"))
     result = runner.invoke(cli, ["diff", chart, chart, "--format", "json", "--fail-on-breaking"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert (data["breaking"], data["nonBreaking"], data["crds"]) == (0, 0, [])
 
 

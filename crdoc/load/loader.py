@@ -1,4 +1,11 @@
-"""From a source to a :class:`~crdoc.model.Catalog`: every CRD of every file, checked and merged."""
+"""From a source to a :class:`~crdoc.model.Catalog`: every CRD of every file, checked and merged.
+
+Files are read (in worker processes for big inputs) into *definitions*: a CRD, where it is, and
+the conditions around it (:mod:`crdoc.load.guards`). Templates that print chart files with
+``.Files`` add those files first (:mod:`crdoc.load.helm`). Merging keeps every CRD; a CRD
+defined twice with different content is resolved by evaluating the conditions of each
+definition against the chart's values (:func:`crdoc.load.guards.choose`).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +15,21 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from crdoc.errors import CrdocError, raise_collected
+from crdoc.load import DEFAULT_KUBE_VERSION
 from crdoc.load.crds import crd_manifests, read_crd
 from crdoc.load.limits import Limits
 from crdoc.load.schema import Sharing, sharing
-from crdoc.load.sources import SourceFile, looked_at, open_source
+from crdoc.load.sources import SourceFile, files_users, looked_at, open_source
 from crdoc.load.templating import neutralise
 from crdoc.load.yamlio import CRD_MARKER, Document, crd_documents, decode, line_of
 from crdoc.model import Catalog, Crd
+
+if TYPE_CHECKING:
+    # Conditions matter only for a CRD defined twice: imported then.
+    from crdoc.load.guards import TemplateGuards
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,6 +45,31 @@ class LoadOptions:
     """Processes reading files at once (default: one per core; used for big inputs only)."""
     allow_empty: bool = False
     """Accept a source without any CRD (otherwise an error saying what was read)."""
+    values: tuple[Path, ...] = ()
+    """The user's values files (``-f``), in order."""
+    set: tuple[str, ...] = ()
+    """The user's ``--set`` assignments, in order."""
+    set_string: tuple[str, ...] = ()
+    """The user's ``--set-string`` assignments, in order."""
+    kube_version: str = DEFAULT_KUBE_VERSION
+    """``.Capabilities.KubeVersion`` in templates."""
+    api_versions: tuple[str, ...] = ()
+    """API versions ``.Capabilities.APIVersions`` holds besides Kubernetes' own."""
+    dependencies: bool = False
+    """Fetch subcharts declared in ``Chart.yaml`` but not vendored in ``charts/``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One CRD as one file defines it. When Helm would install it from there (the conditions
+    around it) is worked out only for a CRD defined twice: see :func:`_guards`."""
+
+    crd: Crd
+    where: str
+    line: int
+    """The line of its manifest."""
+    span: tuple[int, int] = (0, 0)
+    """The first and last line of the document that holds it."""
 
 
 def load(
@@ -60,36 +98,65 @@ def _load(
     progress: Callable[[Iterable[SourceFile]], Iterable[SourceFile]] | None,
     share: Sharing,
 ) -> Catalog:
-    opened = open_source(source, limits=options.limits, allow_http=options.allow_http)
+    from crdoc.errors import warn
+
+    _check_kube_version(options.kube_version)
+    user: dict[str, Any] = {}
+    if options.values or options.set or options.set_string:
+        from crdoc.load.values import user_values
+
+        user = user_values(options.values, options.set, options.set_string, options.limits)
+    opened = open_source(
+        source,
+        limits=options.limits,
+        allow_http=options.allow_http,
+        dependencies=options.dependencies,
+    )
+    for chart in opened.charts:
+        if chart.missing:
+            names = ", ".join(d.name for d in chart.missing)
+            warn(
+                f"{chart.where}/Chart.yaml: subcharts declared but not in charts/, their CRDs "
+                f"not documented: {names} (--dependencies fetches them; so does 'helm "
+                "dependency build')"
+            )
+    view = _LazyView(opened, user, options)
+    embedded: list[tuple[Any, str]] = []
+    users = files_users(opened)
+    if users:
+        from crdoc.load.helm import pulled_files, with_pulled
+
+        pulled, embedded = pulled_files(opened, view.get(), users)
+        opened = with_pulled(opened, pulled)
     files: Iterable[SourceFile] = opened.files if progress is None else progress(opened.files)
-    found: dict[str, Crd] = {}
-    where: dict[str, str] = {}  # CRD key → where its first copy was found, for messages
+    definitions: list[tuple[SourceFile, Definition]] = []
     errors: list[CrdocError] = []
     # Results come back in file order, whether read here or in worker processes, so the
     # merge below (and so the output) is the same either way.
     results = _read_all(opened.files, options, share)
-    for file, (crds, file_errors) in zip(files, results, strict=True):
+    for file, (found, file_errors, needs_choice) in zip(files, results, strict=True):
+        if needs_choice:
+            # Parses only with one branch of each if/else: the one Helm takes, evaluated here
+            # where the chart's values are.
+            found, file_errors = _read_choosing(
+                file, options, view.get().branch_chooser(file.scope)
+            )
         errors.extend(file_errors)
-        for crd in crds:
-            try:
-                _merge(found, crd, where.setdefault(crd.key, file.where), file.where)
-            except CrdocError as error:
-                errors.append(error)
+        definitions.extend((file, definition) for definition in found)
+    crds = _resolve(definitions, view, errors)
     if options.skip_invalid:
-        if errors:
-            import logging  # here: only skipped problems are logged
-
-            log = logging.getLogger("crdoc")
-            for error in errors:
-                log.warning("skipped: %s", error.located())
+        for error in errors:
+            warn(f"skipped: {error.located()}")
     else:
         raise_collected(errors)
-    crds = tuple(found[key] for key in sorted(found, key=lambda k: tuple(k.split("/", 1))))
     if not crds and not options.allow_empty:
         skipped = f"; {len(errors)} problems skipped" if errors else ""
+        from crdoc.load.helm import embedded_crds
+
+        hints = _data_hints(embedded_crds(embedded))
         raise CrdocError(
-            f"no CustomResourceDefinition found in {source}: {looked_at(opened)}{skipped} "
-            "(--allow-empty accepts a source without CRDs)"
+            f"no CustomResourceDefinition found in {source}: {looked_at(opened)}{hints}"
+            f"{skipped} (--allow-empty accepts a source without CRDs)"
         )
     return Catalog(
         source=str(source),
@@ -99,18 +166,69 @@ def _load(
     )
 
 
+def _data_hints(found: list[tuple[str, str]]) -> str:
+    """``; files/x.yaml holds CRDs templates embed only as data (…)`` per such file."""
+    places: dict[str, list[str]] = {}
+    for name, where in found:
+        places.setdefault(name, [])
+        if where not in places[name]:
+            places[name].append(where)
+    return "".join(
+        f"; {name} holds CRDs that templates embed only as data ({', '.join(wheres)}), which "
+        "Helm does not install as CRDs"
+        for name, wheres in places.items()
+    )
+
+
+def _check_kube_version(text: str) -> None:
+    if text == DEFAULT_KUBE_VERSION:
+        return
+    from crdoc.load.semver import SemVer
+
+    try:
+        SemVer.parse(text)
+    except ValueError:
+        raise CrdocError(
+            f"--kube-version {text!r} is not a Kubernetes version (such as 1.29.3)"
+        ) from None
+
+
+class _LazyView:
+    """The source's :class:`~crdoc.load.helm.HelmView`, made when first needed: most charts
+    need no template evaluated."""
+
+    def __init__(self, opened: Any, user: dict[str, Any], options: LoadOptions) -> None:
+        self._args = opened, user, options
+        self._view: Any = None
+
+    def get(self) -> Any:
+        if self._view is None:
+            from crdoc.load.helm import HelmView
+
+            opened, user, options = self._args
+            self._view = HelmView(
+                opened,
+                user=user,
+                kube_version=options.kube_version,
+                api_versions=options.api_versions,
+                limits=options.limits,
+            )
+        return self._view
+
+
 #: Below this many bytes of input, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16 * 1024 * 1024
 
-FileResult = tuple[list[Crd], list[CrdocError]]
+FileResult = tuple[list[Definition], list[CrdocError], bool]
+"""A file's definitions, its problems, and whether it must be read again choosing branches."""
 
 
 def _read_all(
     files: tuple[SourceFile, ...], options: LoadOptions, share: Sharing
 ) -> Iterator[FileResult]:
-    """Each file's CRDs and problems, in file order: in a process pool (one worker per core)
-    for big inputs, here otherwise. Workers share equal facts within their own results only;
-    what they send back is shared again here, across all of them."""
+    """Each file's definitions and problems, in file order: in a process pool (one worker per
+    core) for big inputs, here otherwise. Workers share equal facts within their own results
+    only; what they send back is shared again here, across all of them."""
     workers = options.workers or os.cpu_count() or 1
     big = sum(file.size for file in files) >= PARALLEL_THRESHOLD
     if workers < 2 or len(files) < 2 or not big:
@@ -122,97 +240,305 @@ def _read_all(
 
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
-        for crds, errors in pool.map(_read_one, files, [options] * len(files)):
-            for crd in crds:
-                for version in crd.versions:
+        for definitions, errors, needs_choice in pool.map(_read_one, files, [options] * len(files)):
+            for definition in definitions:
+                for version in definition.crd.versions:
                     for item in version.fields:
                         share.field(item)
-            yield crds, errors
+            yield definitions, errors, needs_choice
 
 
 def _read_one(file: SourceFile, options: LoadOptions) -> FileResult:
-    """One file's CRDs and problems (a worker's job: errors come back as data)."""
+    """One file's definitions and problems (a worker's job: errors come back as data)."""
     errors: list[CrdocError] = []
     try:
-        crds = read_file(file, options.limits, errors if options.skip_invalid else None)
+        found = read_definitions(file, options.limits, errors if options.skip_invalid else None)
+    except _NeedsChoice:
+        return [], [], True
+    except CrdocError as error:
+        return [], [error], False
+    return found, errors, False
+
+
+def _read_choosing(
+    file: SourceFile, options: LoadOptions, choose: Callable[[TemplateGuards], dict[int, int]]
+) -> tuple[list[Definition], list[CrdocError]]:
+    errors: list[CrdocError] = []
+    try:
+        found = read_definitions(
+            file, options.limits, errors if options.skip_invalid else None, choose
+        )
     except CrdocError as error:
         return [], [error]
-    return crds, errors
+    return found, errors
+
+
+class _NeedsChoice(Exception):
+    """A template that parses only with one branch of some ``if``: which one needs the chart's
+    values, in the main process."""
 
 
 def read_file(
     file: SourceFile, limits: Limits, crd_errors: list[CrdocError] | None = None
 ) -> list[Crd]:
-    """The CRDs in one file. A templated file is read with every ``if``/``else`` branch kept;
-    when that does not parse, or gives one CRD twice with different content (whole-CRD
-    alternatives), it is read again with only the first branch of each.
+    """The CRDs in one file (every definition, whatever its conditions; a template that
+    parses only with one branch of each ``if`` is read with the first)."""
+    chooser = _first_branches
+    return [d.crd for d in read_definitions(file, limits, crd_errors, chooser)]
+
+
+def _first_branches(guards: TemplateGuards) -> dict[int, int]:
+    return {offset: 0 for offset, _ in guards.choices}
+
+
+def read_definitions(
+    file: SourceFile,
+    limits: Limits,
+    crd_errors: list[CrdocError] | None = None,
+    choose: Callable[[TemplateGuards], dict[int, int]] | None = None,
+) -> list[Definition]:
+    """The CRD definitions in one file, each with its conditions. A templated file is read
+    with every ``if``/``else`` branch kept; when that does not parse, it is read again with
+    one branch of each block, the one ``choose`` names (without ``choose``,
+    :class:`_NeedsChoice` asks the caller to). A file outside any chart that does not parse as
+    plain YAML is read as a template.
 
     With ``crd_errors``, a malformed CRD is reported there and the file's other CRDs are kept;
     without it, the first problem is raised."""
     text = decode(file.read(), file.where)
-    if not file.templated or CRD_MARKER not in text:
-        return _crds(text, file, limits, crd_errors)
+    if CRD_MARKER not in text:
+        return []
+    if file.templated:
+        return _read_template(text, file, limits, crd_errors, choose)
+    if file.loose and "{{" in text:
+        # A CRD description may hold "{{ }}" that is no template: plain YAML first.
+        plain: list[CrdocError] = []
+        try:
+            found = _definitions(text, file, limits, plain if crd_errors is not None else None)
+        except CrdocError:
+            return _read_template(text, file, limits, crd_errors, choose)
+        if crd_errors is not None:
+            crd_errors.extend(plain)
+        return found
+    return _definitions(text, file, limits, crd_errors)
+
+
+def _read_template(
+    text: str,
+    file: SourceFile,
+    limits: Limits,
+    crd_errors: list[CrdocError] | None,
+    choose: Callable[[TemplateGuards], dict[int, int]] | None,
+) -> list[Definition]:
+    first: list[CrdocError] = []
     try:
-        crds = _crds(neutralise(text), file, limits, crd_errors)
-        if not _has_alternatives(crds):
-            return crds
+        found = _definitions(
+            neutralise(text), file, limits, first if crd_errors is not None else None
+        )
     except CrdocError as error:
+        from crdoc.load.guards import template_guards
+
+        guards = template_guards(text, file.where)
+        if not guards.choices:
+            raise
+        if choose is None:
+            raise _NeedsChoice from None
         first_error = error
     else:
-        first_error = None
+        if crd_errors is not None:
+            crd_errors.extend(first)
+        return found
     try:
-        return _crds(neutralise(text, first_branch=True), file, limits, crd_errors)
+        return _definitions(neutralise(text, keep=choose(guards)), file, limits, crd_errors)
     except CrdocError as retry_error:
         # Keeping all branches can itself cause a duplicate key; then the retry's error is the
         # real one.
-        if first_error is None or "duplicate key" in first_error.reason:
+        if "duplicate key" in first_error.reason:
             raise retry_error from None
         raise first_error from None
 
 
-def _has_alternatives(crds: list[Crd]) -> bool:
-    seen: dict[str, Crd] = {}
-    for crd in crds:
-        if crd.key in seen and seen[crd.key].versions != crd.versions:
-            return True
-        seen[crd.key] = crd
-    return False
-
-
-def _crds(
+def _definitions(
     text: str, file: SourceFile, limits: Limits, crd_errors: list[CrdocError] | None
-) -> list[Crd]:
-    crds = []
+) -> list[Definition]:
+    found = []
     for document in crd_documents(text, file.where, limits):
+        span = (document.line, _last_line(document)) if file.templated else (0, 0)
         for manifest, keys in crd_manifests(document.data):
             try:
-                crds.append(
-                    read_crd(
-                        manifest,
-                        source=file.label,
-                        where=file.where,
-                        chart=file.chart,
-                        line_of=_line_finder(document, keys),
-                        max_depth=limits.max_schema_depth,
-                    )
+                crd = read_crd(
+                    manifest,
+                    source=file.label,
+                    where=file.where,
+                    chart=file.chart,
+                    line_of=_line_finder(document, keys),
+                    max_depth=limits.max_schema_depth,
                 )
             except CrdocError as error:
                 if crd_errors is None:
                     raise
                 crd_errors.append(error)
-    return crds
+                continue
+            found.append(Definition(crd, file.where, line_of(document, keys), span))
+    return found
+
+
+def _last_line(document: Document) -> int:
+    """The 1-based line of a document's last value (its end mark may lie past blank lines
+    the template left, outside the branch that holds it)."""
+    node: Any = document.node
+    if node is None:
+        return document.line
+    offset = document.line - (node.start_mark.line + 1)
+    while getattr(node, "value", None) and isinstance(node.value, list):
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    end = node.end_mark
+    line = end.line + (1 if end.column > 0 else 0)
+    return max(document.line, line + offset)
 
 
 def _line_finder(document: Document, prefix: tuple[str | int, ...]):
     return lambda keys: line_of(document, (*prefix, *keys))
 
 
-def _merge(found: dict[str, Crd], crd: Crd, first_where: str, where: str) -> None:
-    """Add a CRD; the same one found again adds its source, a different one is an error."""
-    existing = found.get(crd.key)
-    if existing is None:
-        found[crd.key] = crd
-        return
-    if replace(existing, sources=crd.sources, chart=crd.chart) != crd:
-        raise CrdocError(f"CRD {crd.key} differs from the one in {first_where}", path=where)
-    found[crd.key] = replace(existing, sources=existing.sources + crd.sources)
+# -- merging --------------------------------------------------------------------------------------
+
+
+def _resolve(
+    definitions: list[tuple[SourceFile, Definition]], view: Any, errors: list[CrdocError]
+) -> tuple[Crd, ...]:
+    """One CRD per key: the same content found again adds its source; different contents are
+    alternatives, chosen between by their conditions (:func:`crdoc.load.guards.choose`)."""
+    by_key: dict[str, list[list[Any]]] = {}  # key → [crd, [(file, definition)…]] per content
+    for file, definition in definitions:
+        alternatives = by_key.setdefault(definition.crd.key, [])
+        for alternative in alternatives:
+            if _same(alternative[0], definition.crd):
+                alternative[1].append((file, definition))
+                sources = alternative[0].sources
+                if definition.crd.sources[0] not in sources:
+                    alternative[0] = replace(
+                        alternative[0], sources=sources + definition.crd.sources
+                    )
+                break
+        else:
+            alternatives.append([definition.crd, [(file, definition)]])
+    crds = []
+    texts: dict[str, Any] = {}
+    for key in sorted(by_key, key=lambda k: tuple(k.split("/", 1))):
+        alternatives = by_key[key]
+        if len(alternatives) == 1:
+            crds.append(alternatives[0][0])
+            continue
+        # Defined twice or more: now the conditions around each definition matter.
+        from crdoc.load.guards import Alternative, Place
+
+        candidates = [
+            Alternative(
+                crd,
+                [
+                    Place(d.where, d.line, _guards(f, d, texts), f.scope, f.pulled_by)
+                    for f, d in places
+                ],
+            )
+            for crd, places in alternatives
+        ]
+        try:
+            crds.append(_choose(key, candidates, view.get()).crd)
+        except CrdocError as error:
+            errors.append(error)
+            crds.append(candidates[0].crd)  # with skip_invalid: the first one found
+    return tuple(crds)
+
+
+def _guards(file: SourceFile, definition: Definition, texts: dict[str, Any]) -> tuple[Any, ...]:
+    """When Helm installs a definition: the conditions under which its file is pulled in (for
+    a chart file a template prints), with those of the branches around its document in a
+    template (found by reading the template again)."""
+    if not file.templated:
+        return file.guards
+    from crdoc.load.guards import template_guards
+
+    if file.where not in texts:
+        try:
+            texts[file.where] = template_guards(decode(file.read(), file.where), file.where)
+        except CrdocError:
+            return file.guards
+    inner = texts[file.where].around(*definition.span)
+    if not file.root_context:
+        # A file rendered by tpl with another context: its conditions read that one.
+        inner = tuple(replace(c, dot=None, variables=(), value=None) for c in inner)
+    return tuple(outer + inner for outer in file.guards)
+
+
+def _same(one: Crd, other: Crd) -> bool:
+    return replace(one, sources=other.sources, chart=other.chart) == other
+
+
+def _choose(key: str, alternatives: list[Any], view: Any) -> Any:
+    """The alternative Helm installs, or the error saying why crdoc cannot tell."""
+    from crdoc.load.guards import choose
+
+    def evaluate(scope: int | None) -> Callable[[Any], bool | None]:
+        return view.evaluate(scope)
+
+    enabled = [a for a in alternatives if _enabled(a, view) is not False]
+    if len(enabled) == 1:
+        return enabled[0]
+    candidates = enabled or alternatives
+    chosen = choose(candidates, evaluate)
+    if chosen is not None:
+        return chosen
+    first, second = alternatives[0].places[0], alternatives[1].places[0]
+    if not any(alternative.conditional() for alternative in alternatives):
+        # Plain files that disagree: nothing chooses between them.
+        raise CrdocError(f"CRD {key} differs from the one in {first.where}", path=second.where)
+    raise _undecided(key, candidates, view)
+
+
+def _enabled(alternative: Any, view: Any) -> bool | None:
+    """Whether some place of an alternative is in a chart Helm renders (a subchart's
+    ``condition`` or ``tags`` may turn it off)."""
+    values = [view.enabled(place.scope) for place in alternative.places]
+    if True in values:
+        return True
+    return None if None in values else False
+
+
+def _undecided(key: str, alternatives: list[Any], view: Any) -> CrdocError:
+    from crdoc.load.guards import choose, describe_guards, set_candidates
+    from crdoc.load.values import parse_set
+
+    described = []
+    for alternative in alternatives:
+        place = alternative.places[0]
+        guards = tuple(guard for other in alternative.places for guard in other.guards)
+        via = f" pulled in by {place.via}" if place.via else ""
+        described.append(
+            f"{place.where}:{place.line} ({via.strip()}{', ' if via else ''}when "
+            f"{describe_guards(guards)})"
+        )
+    # The --set that makes each alternative the one chosen, tried for real.
+    chosen_by: dict[int, str] = {}
+    for scope, path, value in set_candidates(alternatives)[:24]:
+        assignment = f"{view.set_prefix(scope)}{path}={value}"
+        try:
+            trial = view.with_values(parse_set(assignment))
+        except ValueError:
+            continue
+        pick = choose(alternatives, trial.evaluate)
+        if pick is not None:
+            chosen_by.setdefault(alternatives.index(pick), assignment)
+    if chosen_by:
+        hint = " or ".join(f"--set {chosen_by[i]}" for i in sorted(chosen_by))
+        advice = f"choose with {hint}"
+    else:
+        advice = "choose one with --set or --values"
+    first = alternatives[0].places[0]
+    return CrdocError(
+        f"CRD {key} has {len(alternatives)} definitions and crdoc cannot tell which one Helm "
+        f"installs: {' and '.join(described)}; {advice}",
+        path=first.where,
+        line=first.line,
+    )

@@ -9,17 +9,19 @@ those of the original file.
 
 Branches of an ``if … else … end`` are alternatives: keeping both can give a mapping the same
 key twice (``apiVersion`` for two Kubernetes versions). :func:`neutralise` keeps all branches by
-default; ``first_branch=True`` keeps only the first, and the reader retries a document that
+default; ``first_branch=True`` keeps only the first, and ``keep`` names the branch to keep of
+each block (the one Helm would take, when the reader can tell): the reader retries a file that
 way when keeping all of them does not parse.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 PLACEHOLDER = "TEMPLATED"
 
-_ACTION = re.compile(
+ACTION = re.compile(
     r"""\{\{-?\s*/\*.*?\*/\s*-?\}\}"""  # {{/* comment */}}, which may hold "}}"
     r"""|\{\{(?:[^"`}]|"(?:\\.|[^"\\\n])*"|`[^`]*`|\}(?!\}))*\}\}""",  # strings may hold "}}"
     re.DOTALL,
@@ -43,20 +45,26 @@ def is_templated(text: str) -> bool:
     return "{{" in text
 
 
-def neutralise(text: str, *, first_branch: bool = False) -> str:
-    """Plain YAML from templated YAML, line for line (see the module docstring)."""
+def neutralise(
+    text: str, *, first_branch: bool = False, keep: Mapping[int, int] | None = None
+) -> str:
+    """Plain YAML from templated YAML, line for line (see the module docstring).
+
+    ``first_branch`` keeps only the first branch of every ``if`` and ``with``; ``keep`` maps
+    the offset of a block's opening action to the index of the one branch to keep (0 for the
+    first, 1 for the first ``else``…), other blocks keeping all of theirs."""
     if "{{" not in text:
         return text
     out: list[str] = []
-    # One frame per open block: [keyword, in an else branch]. Text is dropped while inside a
-    # `define` (a definition, not output) or, with first_branch, inside an else branch.
+    # One frame per open block: [keyword, branch index, branch kept (None: all)]. Text is
+    # dropped while inside a `define` (a definition, not output) or a branch not kept.
     frames: list[list[object]] = []
     dropping = False
     # The line breaks inside an action spanning lines are put back after the rest of the line
     # it ends on, so that text right after it (`}}-x`) stays beside its key.
     pending = 0
     pos = 0
-    for match in _ACTION.finditer(text):
+    for match in ACTION.finditer(text):
         between, pending = _after_pending(text[pos : match.start()], pending, dropping)
         out.append(between)
         action = match.group()
@@ -74,16 +82,19 @@ def neutralise(text: str, *, first_branch: bool = False) -> str:
         pos = match.end()
 
         if word in _OPENS:
-            frames.append([word, False])
+            kept = keep.get(match.start()) if keep is not None else None
+            if kept is None and first_branch and word in ("if", "with"):
+                kept = 0
+            frames.append([word, 0, kept])
         elif word == "else" and frames:
-            frames[-1][1] = True
+            frames[-1][1] += 1  # type: ignore[operator]
         elif word == "end" and frames:
             frames.pop()
         else:
             continue
         dropping = any(
-            kind == "define" or (first_branch and in_else and kind != "range")
-            for kind, in_else in frames
+            kind == "define" or (kept is not None and branch != kept)
+            for kind, branch, kept in frames
         )
     rest, pending = _after_pending(text[pos:], pending, dropping)
     out.append(rest + "\n" * pending)

@@ -351,6 +351,12 @@ def crd_documents(text: str, path: str, limits: Limits) -> Iterator[Document]:
             yield from _yaml_documents(chunk, path, offset, limits)
 
 
+def yaml_documents(text: str, path: str, limits: Limits) -> Iterator[Document]:
+    """Every document of a YAML text (a values file), with the bounds CRD files have."""
+    for chunk, offset in split_documents(text):
+        yield from _yaml_documents(chunk, path, offset, limits)
+
+
 def _json_documents(text: str, path: str, limit: int) -> Iterator[Document]:
     try:
         data = json.loads(text)

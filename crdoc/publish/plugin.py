@@ -99,6 +99,10 @@ def _config_option(option: Option) -> c.BaseConfigOption[Any]:
         return c.Type(bool, default=bool(option.default))
     if kind.name == "statuses":
         return c.ListOfItems(c.Choice(kind.choices), default=[])
+    if kind.name == "files":
+        return c.ListOfItems(c.File(exists=True), default=[])
+    if kind.name == "texts":
+        return c.ListOfItems(c.Type(str), default=[])
     if kind.name == "file":
         return c.Optional(c.File(exists=True))
     if kind.name == "folder":
@@ -418,11 +422,8 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
     # ------------------------------------------------------------------ loading
 
     def _load(self, settings: Any) -> Reference:
-        with _quiet_crdoc_logger():
-            reference = load_reference(None, settings)
-        for warning in reference.catalog.warnings:
-            log.warning("skipped: %s", warning)
-        return reference
+        with _crdoc_warnings_to_mkdocs():
+            return load_reference(None, settings)
 
 
 _INDENTATION = re.compile(r"\n\s+")
@@ -483,12 +484,21 @@ def _errors_as_plugin_errors() -> Iterator[None]:
 
 
 @contextmanager
-def _quiet_crdoc_logger() -> Iterator[None]:
-    """Skipped problems are reported once, through MkDocs' logger (counted by ``--strict``)."""
+def _crdoc_warnings_to_mkdocs() -> Iterator[None]:
+    """crdoc's warnings (skipped problems, subcharts not vendored) go through MkDocs' logger,
+    once (``--strict`` counts them)."""
+
+    class Forward(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            log.warning("%s", record.getMessage())
+
     logger = logging.getLogger("crdoc")
-    previous = logger.disabled
-    logger.disabled = True
+    saved = logger.handlers[:], logger.propagate, logger.level, logger.disabled
+    logger.handlers[:] = [Forward()]
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.disabled = False
     try:
         yield
     finally:
-        logger.disabled = previous
+        logger.handlers[:], logger.propagate, logger.level, logger.disabled = saved
