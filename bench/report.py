@@ -285,7 +285,8 @@ def _one_profile(profile: dict) -> list[str]:
     if profile["workers"]:
         how = (
             f"crdoc read the files in {profile['workers']} worker processes; each worker "
-            "profiled its own calls (`crdoc.load.loader._read_one`) and the main process the rest; "
+            "profiled its own calls (`crdoc.loading.loader._read_one`) and the main process "
+            "the rest; "
             f"the stats are merged, less {profile['waiting']:.1f} s the main process spent "
             "waiting for the workers (pickling results back is in threads cProfile does not see)"
         )

@@ -109,16 +109,16 @@ for line in sys.stdin:
 """
 
 # cProfile of `crdoc inspect`. crdoc reads big inputs in forked worker processes
-# (crdoc.load.loader._read_one), which a profile of the main process does not see: the worker-side
-# function is wrapped so that each worker profiles its own calls into PREFIX.worker<pid>; the
-# main process goes to PREFIX.main. Where crdoc has no such function, only the main process is
-# profiled (and the report says so).
+# (crdoc.loading.loader._read_one), which a profile of the main process does not see: the
+# worker-side function is wrapped so that each worker profiles its own calls into
+# PREFIX.worker<pid>; the main process goes to PREFIX.main. Where crdoc has no such function,
+# only the main process is profiled (and the report says so).
 PROFILE_SCRIPT = r"""
 import cProfile, os, sys
 prefix = sys.argv[1]
 main_pid = os.getpid()
 main_profile = cProfile.Profile()
-from crdoc.load import loader
+from crdoc.loading import loader
 original = getattr(loader, "_read_one", None)
 if original is not None:
     workers = {}

@@ -8,7 +8,7 @@ The pipeline, one package a stage (the public API is what this module exports)::
     reference = load_reference("charts/my-operator", Settings(hide=("internal",)))
     build_site(reference, Path("site"))
 
-- :mod:`crdoc.load` reads a source (chart folder, ``.tgz``, CRD files, URL) into a
+- :mod:`crdoc.loading` reads a source (chart folder, ``.tgz``, CRD files, URL) into a
   :class:`Catalog`, the frozen model of :mod:`crdoc.model` that every later stage only reads;
 - :mod:`crdoc.reports` matches the maintainers' annotations, filters, and reports coverage,
   known limitations and the differences between releases;
@@ -30,8 +30,8 @@ _collecting = gc.isenabled()
 gc.disable()
 try:
     from crdoc.errors import CrdocError
-    from crdoc.load.limits import Limits
-    from crdoc.load.loader import LoadOptions, load
+    from crdoc.loading.limits import Limits
+    from crdoc.loading.loader import LoadOptions, load
     from crdoc.model import Catalog, ChartInfo, Crd, Field, Version
 finally:
     if _collecting:

@@ -16,7 +16,7 @@ from click.core import ParameterSource
 from crdoc.options import COMMANDS, Option, options_of, settings_for
 
 if TYPE_CHECKING:
-    from crdoc.load.sources import SourceFile
+    from crdoc.loading.sources import SourceFile
     from crdoc.pipeline import Reference
 
 
@@ -40,7 +40,7 @@ SETTINGS_FILES = ("crdoc.yaml", "crdoc.yml", "pyproject.toml")
 
 
 def _check_limits(ctx: click.Context, param: click.Parameter, values: Iterable[str]) -> Any:
-    from crdoc.load.limits import limit_value
+    from crdoc.loading.limits import limit_value
 
     for item in values:
         name, _, raw = item.partition("=")
@@ -52,7 +52,7 @@ def _check_limits(ctx: click.Context, param: click.Parameter, values: Iterable[s
 
 
 def _check_assignments(ctx: click.Context, param: click.Parameter, values: Iterable[str]) -> Any:
-    from crdoc.load.values import SetSyntaxError, check_set
+    from crdoc.loading.values import SetSyntaxError, check_set
 
     for item in values:
         try:

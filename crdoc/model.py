@@ -5,7 +5,7 @@ on each field exactly as the schema spells them, in schema order, so no keyword 
 properties below give the ones renderers ask for by name. Facts are the loaded JSON-like data
 in plain dicts (cheap to build, and to pickle between the processes that read a big chart) and
 must be treated as read-only: equal facts are one object shared by every field that has them
-(see :class:`crdoc.load.schema.Sharing`).
+(see :class:`crdoc.loading.schema.Sharing`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from crdoc.load import DEFAULT_KUBE_VERSION
+from crdoc.loading import DEFAULT_KUBE_VERSION
 from crdoc.model import STATUSES
 
 #: The commands of the command line that take options from the table, in help order.
@@ -55,7 +55,7 @@ class Kind(NamedTuple):
         if value is None and not (self.many or self.name == "list"):
             return None
         if self.name == "limits":
-            from crdoc.load.limits import Limits, parse_limits
+            from crdoc.loading.limits import Limits, parse_limits
 
             return value if isinstance(value, Limits) else parse_limits(value or ())
         if self.name == "files":
@@ -134,7 +134,7 @@ def _count(kind: Kind, value: Any, folder: Path) -> int:
 
 def _limits(kind: Kind, value: Any, folder: Path) -> list[str]:
     """``{max_file_bytes: 512M}`` as the ``NAME=VALUE`` strings ``--limit`` takes."""
-    from crdoc.load.limits import limit_value
+    from crdoc.loading.limits import limit_value
 
     if not isinstance(value, dict):
         raise ValueError("must be a mapping of limit names to values")
@@ -155,7 +155,7 @@ def _files(kind: Kind, value: Any, folder: Path) -> list[Path]:
 def _assignments(kind: Kind, value: Any, folder: Path) -> list[str]:
     """``KEY=VALUE`` strings as ``--set`` takes them; a mapping ``{crds.channel: standard}``
     is spelled that way too."""
-    from crdoc.load.values import SetSyntaxError, check_set
+    from crdoc.loading.values import SetSyntaxError, check_set
 
     if isinstance(value, dict):
         items = [f"{key}={_set_value(item)}" for key, item in value.items()]

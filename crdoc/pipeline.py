@@ -7,7 +7,7 @@ your own code)::
     reference = load_reference("charts/my-operator", Settings(hide=("internal",)))
     build_site(reference, Path("site"))
 
-:func:`load_reference` chains the stages: load the source (:mod:`crdoc.load`), match the
+:func:`load_reference` chains the stages: load the source (:mod:`crdoc.loading`), match the
 maintainers' annotations, leave out what ``--hide`` and the settings' ``include``/``exclude``
 leave out (:mod:`crdoc.reports`). The :class:`Reference` it returns carries what every output
 shows alike: the documented catalog, its annotations, its title, its coverage and its known
@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crdoc.errors import CrdocError
-from crdoc.load.loader import LoadOptions, load
+from crdoc.loading.loader import LoadOptions, load
 from crdoc.model import Catalog
 from crdoc.options import Settings
 
 if TYPE_CHECKING:
-    from crdoc.load.sources import SourceFile
+    from crdoc.loading.sources import SourceFile
     from crdoc.reports.annotations import ResolvedAnnotations
     from crdoc.reports.coverage import CoverageReport
     from crdoc.reports.limitations import Limitation

@@ -34,7 +34,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from crdoc.errors import CrdocError, did_you_mean, raise_collected
-from crdoc.load.yamlio import compose_file, decode
+from crdoc.loading.yamlio import compose_file, decode
 from crdoc.options import (
     COMMANDS,
     FILTER_KEYS,
@@ -270,7 +270,7 @@ _STRINGS_ONLY = Kind("list")
 
 def init_config_text(source: str = "charts/my-operator") -> str:
     """A commented starter ``crdoc.yaml`` for ``source`` (accepted by :func:`load_config`)."""
-    from crdoc.load import DEFAULT_KUBE_VERSION
+    from crdoc.loading import DEFAULT_KUBE_VERSION
 
     return f"""\
 # crdoc settings: the defaults of every crdoc command run in this folder.

@@ -9,7 +9,7 @@ import pytest
 from conftest import EXAMPLE_CHART
 
 from crdoc.errors import CrdocError
-from crdoc.load.loader import load
+from crdoc.loading.loader import load
 from crdoc.options import COMMANDS, Filters
 from crdoc.reports.filters import filter_catalog
 from crdoc.settings import init_config_text, load_config

@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import json
 import shutil
-import sys
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ import yaml
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
+from crdoc.loading import sources
 
 HELM = Path(__file__).resolve().parent / "fixtures" / "helm"
 TEMPLATING = Path(__file__).resolve().parent / "fixtures" / "templating"
@@ -515,7 +515,6 @@ def repository(tmp_path: Path) -> Path:
 def fake_https(repository: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """``https://charts.example.test/stable/…`` served from the fixture repository; the URLs
     asked for are listed."""
-    sources = sys.modules["crdoc.load.sources"]  # crdoc.load is also the function load()
     asked: list[str] = []
     real = sources.download
 

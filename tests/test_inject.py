@@ -9,7 +9,7 @@ import yaml
 from conftest import EXAMPLE_CHART, ROOT
 
 from crdoc.errors import CrdocError
-from crdoc.load.loader import load
+from crdoc.loading.loader import load
 from crdoc.pipeline import Reference
 from crdoc.publish.inject import (
     BEGIN_MARKER,

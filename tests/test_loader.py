@@ -10,8 +10,8 @@ import pytest
 from conftest import corpus_entry
 
 from crdoc.errors import CrdocError
-from crdoc.load import loader
-from crdoc.load.loader import LoadOptions, load
+from crdoc.loading import loader
+from crdoc.loading.loader import LoadOptions, load
 from crdoc.pipeline import Reference
 from crdoc.publish.dump import write_json
 
@@ -103,7 +103,7 @@ def test_equal_facts_are_stored_once(workers: int, monkeypatch: pytest.MonkeyPat
 def _no_sharing():
     import contextlib
 
-    from crdoc.load.schema import Sharing
+    from crdoc.loading.schema import Sharing
 
     return contextlib.nullcontext(Sharing())
 
@@ -157,7 +157,7 @@ def test_loads_in_threads_keep_their_own_sharing() -> None:
     shares within itself, gives the model a lone load gives, and leaves nothing behind."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from crdoc.load import schema
+    from crdoc.loading import schema
 
     sources = [corpus_entry(name) for name in ("traefik", "gateway-api-standard")] * 2
     alone = {str(source): _json(load(source)) for source in sources}

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLE_CHART, corpus_entry
 
 from crdoc.cli import cli
-from crdoc.load.loader import load
+from crdoc.loading.loader import load
 from crdoc.render.present import example_manifest
 
 OLD, NEW = "cloudnative-pg-v0.24.0", "cloudnative-pg"

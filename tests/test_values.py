@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crdoc.errors import CrdocError
-from crdoc.load.values import (
+from crdoc.loading.values import (
     SetSyntaxError,
     coalesce,
     parse_set,

@@ -1,4 +1,4 @@
-"""The fast YAML path (``crdoc.load.yamlio``) against PyYAML's own: tag resolution and data
+"""The fast YAML path (``crdoc.loading.yamlio``) against PyYAML's own: tag resolution and data
 building.
 
 The loader resolves tags with a first-character table instead of PyYAML's method, and builds
@@ -25,8 +25,8 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver, Resolver
 
 from crdoc.errors import CrdocError
-from crdoc.load import yamlio
-from crdoc.load.limits import Limits
+from crdoc.loading import yamlio
+from crdoc.loading.limits import Limits
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

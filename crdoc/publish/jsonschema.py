@@ -129,7 +129,7 @@ def openapi_schema(version: Version) -> dict[str, Any]:
 
 def _node(facts: Mapping[str, Any], children: tuple[Field, ...]) -> dict[str, Any]:
     """One schema node from its facts and the fields below it (seen through array items, as
-    :mod:`crdoc.load.schema` walks them)."""
+    :mod:`crdoc.loading.schema` walks them)."""
     node = {k: v for k, v in facts.items() if k != "items"}
     items = facts.get("items")
     if isinstance(items, Mapping):

@@ -36,9 +36,9 @@ from pathlib import Path
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from crdoc.errors import CrdocError, did_you_mean, raise_collected
-from crdoc.load.sources import DEFAULT_ANNOTATIONS as DEFAULT_FILENAME
-from crdoc.load.sources import find_default_annotations
-from crdoc.load.yamlio import compose_file, decode
+from crdoc.loading.sources import DEFAULT_ANNOTATIONS as DEFAULT_FILENAME
+from crdoc.loading.sources import find_default_annotations
+from crdoc.loading.yamlio import compose_file, decode
 from crdoc.model import STATUSES, Catalog, Crd, Field, Version
 
 #: The status of a free-form field (:func:`derived_annotation`): derived from the schema, never

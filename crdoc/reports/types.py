@@ -156,7 +156,7 @@ class _Signatures:
         return self._ids.setdefault(key, len(self._ids))
 
     def _facts_key(self, facts: Mapping[str, Any]) -> str:
-        # Equal facts are one shared dict (crdoc.load.schema.Sharing): key them once per object.
+        # Equal facts are one shared dict (crdoc.loading.schema.Sharing): key them once per object.
         found = self._facts.get(id(facts))
         if found is None:
             found = json.dumps(facts, sort_keys=True, default=repr, ensure_ascii=False)

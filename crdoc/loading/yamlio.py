@@ -12,7 +12,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from crdoc.errors import CrdocError
-from crdoc.load.limits import Limits
+from crdoc.loading.limits import Limits
 
 try:  # libyaml's parser is several times faster; its constructor is still SafeConstructor.
     from yaml import CSafeLoader as _SafeLoader

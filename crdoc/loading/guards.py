@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from crdoc.load.gotemplate import (
+from crdoc.loading.gotemplate import (
     Action,
     Block,
     Define,
@@ -36,7 +36,7 @@ from crdoc.load.gotemplate import (
     parse,
     parse_pipeline,
 )
-from crdoc.load.records import Record
+from crdoc.loading.records import Record
 
 
 class Condition(Record):

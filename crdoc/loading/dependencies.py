@@ -3,7 +3,7 @@ as ``helm dependency build`` would: from the ``https://`` repository each one na
 ``index.yaml``, the highest version satisfying the constraint by Masterminds' rules, relative
 chart URLs resolved against the repository), or from a ``file://`` folder next to the chart.
 
-Downloads go through :func:`crdoc.load.sources.download` (``https`` only unless
+Downloads go through :func:`crdoc.loading.sources.download` (``https`` only unless
 ``--allow-http``, bounded in time and size); archives are read in memory like any other.
 ``oci://`` registries and repositories named from the user's Helm configuration (``@name``,
 ``alias:name``) are not read: the error says so, and that ``helm dependency build`` vendors
@@ -20,8 +20,8 @@ from typing import Any
 import yaml
 
 from crdoc.errors import CrdocError
-from crdoc.load.limits import Limits
-from crdoc.load.semver import highest_matching
+from crdoc.loading.limits import Limits
+from crdoc.loading.semver import highest_matching
 
 _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
@@ -52,7 +52,7 @@ class Repositories:
         repository, as Helm compares them)."""
         key = repository.rstrip("/")
         if key not in self._indexes:
-            from crdoc.load.sources import download
+            from crdoc.loading.sources import download
 
             url = resolve_url(repository, "index.yaml")
             data = download(url, limits=self.limits, allow_http=self.allow_http)
@@ -94,7 +94,7 @@ def fetch(
     source_folder: Path | None,
     repositories: Repositories,
 ) -> Fetched:
-    """The subchart ``dependency`` (a :class:`crdoc.load.sources.Dependency`) names.
+    """The subchart ``dependency`` (a :class:`crdoc.loading.sources.Dependency`) names.
     ``chart_folder`` is the declaring chart's folder on disk (``None`` inside an archive)."""
     where = chart_where.rstrip("/") + "/Chart.yaml"
     line = dependency.line
@@ -148,7 +148,7 @@ def fetch(
     urls = by_version[chosen]["urls"]
     first = urls[0] if isinstance(urls, list) and urls else urls
     url = resolve_url(repository, str(first))
-    from crdoc.load.sources import download
+    from crdoc.loading.sources import download
 
     data = download(url, limits=repositories.limits, allow_http=repositories.allow_http)
     return Fetched(label=url, data=data)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from crdoc.errors import CrdocError
-from crdoc.load.limits import Limits
+from crdoc.loading.limits import Limits
 
 #: Deepest ``a.b.c`` nesting ``--set`` accepts, and the highest list index (Helm's bounds).
 MAX_SET_DEPTH = 30
@@ -189,7 +189,7 @@ def _key_text(key: Any) -> str:
     if key is None:
         return "null"
     if isinstance(key, float):
-        from crdoc.load.evaluation import go_format
+        from crdoc.loading.evaluation import go_format
 
         return go_format(key)
     return str(key)
@@ -198,7 +198,7 @@ def _key_text(key: Any) -> str:
 def read_values_text(text: str, where: str, limits: Limits = Limits()) -> dict[str, Any]:
     """The values in a YAML text (several documents are merged in order); a problem is a
     :class:`CrdocError` naming ``where`` and the line."""
-    from crdoc.load.yamlio import yaml_documents
+    from crdoc.loading.yamlio import yaml_documents
 
     merged: dict[str, Any] = {}
     for document in yaml_documents(text, where, limits):
@@ -215,7 +215,7 @@ def read_values_text(text: str, where: str, limits: Limits = Limits()) -> dict[s
 
 def read_values_file(path: Path, limits: Limits = Limits()) -> dict[str, Any]:
     """A ``-f/--values`` file."""
-    from crdoc.load.yamlio import decode
+    from crdoc.loading.yamlio import decode
 
     where = str(path)
     try:

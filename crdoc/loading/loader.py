@@ -1,10 +1,10 @@
 """From a source to a :class:`~crdoc.model.Catalog`: every CRD of every file, checked and merged.
 
 Files are read (in worker processes for big inputs) into *definitions*: a CRD, where it is, and
-the conditions around it (:mod:`crdoc.load.guards`). Templates that print chart files with
-``.Files`` add those files first (:mod:`crdoc.load.helm`). Merging keeps every CRD; a CRD
+the conditions around it (:mod:`crdoc.loading.guards`). Templates that print chart files with
+``.Files`` add those files first (:mod:`crdoc.loading.helm`). Merging keeps every CRD; a CRD
 defined twice with different content is resolved by evaluating the conditions of each
-definition against the chart's values (:func:`crdoc.load.guards.choose`).
+definition against the chart's values (:func:`crdoc.loading.guards.choose`).
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crdoc.errors import CrdocError, raise_collected
-from crdoc.load import DEFAULT_KUBE_VERSION
-from crdoc.load.crds import crd_manifests, read_crd
-from crdoc.load.limits import Limits
-from crdoc.load.schema import Sharing, sharing
-from crdoc.load.sources import SourceFile, files_users, looked_at, open_source
-from crdoc.load.templating import neutralise
-from crdoc.load.yamlio import CRD_MARKER, Document, crd_documents, decode, line_of
+from crdoc.loading import DEFAULT_KUBE_VERSION
+from crdoc.loading.crds import crd_manifests, read_crd
+from crdoc.loading.limits import Limits
+from crdoc.loading.schema import Sharing, sharing
+from crdoc.loading.sources import SourceFile, files_users, looked_at, open_source
+from crdoc.loading.templating import neutralise
+from crdoc.loading.yamlio import CRD_MARKER, Document, crd_documents, decode, line_of
 from crdoc.model import Catalog, Crd
 
 if TYPE_CHECKING:
     # Conditions matter only for a CRD defined twice: imported then.
-    from crdoc.load.guards import TemplateGuards
+    from crdoc.loading.guards import TemplateGuards
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,7 +103,7 @@ def _load(
     _check_kube_version(options.kube_version)
     user: dict[str, Any] = {}
     if options.values or options.set or options.set_string:
-        from crdoc.load.values import user_values
+        from crdoc.loading.values import user_values
 
         user = user_values(options.values, options.set, options.set_string, options.limits)
     opened = open_source(
@@ -124,7 +124,7 @@ def _load(
     embedded: list[tuple[Any, str]] = []
     users = files_users(opened)
     if users:
-        from crdoc.load.helm import pulled_files, with_pulled
+        from crdoc.loading.helm import pulled_files, with_pulled
 
         pulled, embedded = pulled_files(opened, view.get(), users)
         opened = with_pulled(opened, pulled)
@@ -151,7 +151,7 @@ def _load(
         raise_collected(errors)
     if not crds and not options.allow_empty:
         skipped = f"; {len(errors)} problems skipped" if errors else ""
-        from crdoc.load.helm import embedded_crds
+        from crdoc.loading.helm import embedded_crds
 
         hints = _data_hints(embedded_crds(embedded))
         raise CrdocError(
@@ -183,7 +183,7 @@ def _data_hints(found: list[tuple[str, str]]) -> str:
 def _check_kube_version(text: str) -> None:
     if text == DEFAULT_KUBE_VERSION:
         return
-    from crdoc.load.semver import SemVer
+    from crdoc.loading.semver import SemVer
 
     try:
         SemVer.parse(text)
@@ -194,7 +194,7 @@ def _check_kube_version(text: str) -> None:
 
 
 class _LazyView:
-    """The source's :class:`~crdoc.load.helm.HelmView`, made when first needed: most charts
+    """The source's :class:`~crdoc.loading.helm.HelmView`, made when first needed: most charts
     need no template evaluated."""
 
     def __init__(self, opened: Any, user: dict[str, Any], options: LoadOptions) -> None:
@@ -203,7 +203,7 @@ class _LazyView:
 
     def get(self) -> Any:
         if self._view is None:
-            from crdoc.load.helm import HelmView
+            from crdoc.loading.helm import HelmView
 
             opened, user, options = self._args
             self._view = HelmView(
@@ -336,7 +336,7 @@ def _read_template(
             neutralise(text), file, limits, first if crd_errors is not None else None
         )
     except CrdocError as error:
-        from crdoc.load.guards import template_guards
+        from crdoc.loading.guards import template_guards
 
         guards = template_guards(text, file.where)
         if not guards.choices:
@@ -409,7 +409,7 @@ def _resolve(
     definitions: list[tuple[SourceFile, Definition]], view: Any, errors: list[CrdocError]
 ) -> tuple[Crd, ...]:
     """One CRD per key: the same content found again adds its source; different contents are
-    alternatives, chosen between by their conditions (:func:`crdoc.load.guards.choose`)."""
+    alternatives, chosen between by their conditions (:func:`crdoc.loading.guards.choose`)."""
     by_key: dict[str, list[list[Any]]] = {}  # key → [crd, [(file, definition)…]] per content
     for file, definition in definitions:
         alternatives = by_key.setdefault(definition.crd.key, [])
@@ -432,7 +432,7 @@ def _resolve(
             crds.append(alternatives[0][0])
             continue
         # Defined twice or more: now the conditions around each definition matter.
-        from crdoc.load.guards import Alternative, Place
+        from crdoc.loading.guards import Alternative, Place
 
         candidates = [
             Alternative(
@@ -458,7 +458,7 @@ def _guards(file: SourceFile, definition: Definition, texts: dict[str, Any]) -> 
     template (found by reading the template again)."""
     if not file.templated:
         return file.guards
-    from crdoc.load.guards import template_guards
+    from crdoc.loading.guards import template_guards
 
     if file.where not in texts:
         try:
@@ -478,7 +478,7 @@ def _same(one: Crd, other: Crd) -> bool:
 
 def _choose(key: str, alternatives: list[Any], view: Any) -> Any:
     """The alternative Helm installs, or the error saying why crdoc cannot tell."""
-    from crdoc.load.guards import choose
+    from crdoc.loading.guards import choose
 
     def evaluate(scope: int | None) -> Callable[[Any], bool | None]:
         return view.evaluate(scope)
@@ -507,8 +507,8 @@ def _enabled(alternative: Any, view: Any) -> bool | None:
 
 
 def _undecided(key: str, alternatives: list[Any], view: Any) -> CrdocError:
-    from crdoc.load.guards import choose, describe_guards, set_candidates
-    from crdoc.load.values import parse_set
+    from crdoc.loading.guards import choose, describe_guards, set_candidates
+    from crdoc.loading.values import parse_set
 
     described = []
     for alternative in alternatives:

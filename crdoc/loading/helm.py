@@ -3,7 +3,7 @@ conditions that choose between two definitions of one CRD, and the chart files t
 print with ``.Files``.
 
 :class:`HelmView` holds, per chart found (a *scope*: its index in
-:attr:`crdoc.load.sources.Source.charts`): its values (its ``values.yaml`` under its parent's
+:attr:`crdoc.loading.sources.Source.charts`): its values (its ``values.yaml`` under its parent's
 block and ``global``, under the user's ``-f``/``--set``), what ``.Chart``, ``.Files`` and
 ``.Capabilities`` are, whether it is enabled (a subchart's ``condition``/``tags``), and the
 named templates of the whole source. Everything is worked out when first asked: a chart
@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from crdoc.errors import CrdocError, warn
-from crdoc.load.evaluation import (
+from crdoc.loading.evaluation import (
     DEFAULT_API_VERSIONS,
     DEFAULT_KUBE_VERSION,
     UNKNOWN,
@@ -31,18 +31,18 @@ from crdoc.load.evaluation import (
     Evaluator,
     truth,
 )
-from crdoc.load.gotemplate import TemplateSyntaxError, definitions, parse
-from crdoc.load.guards import Condition, Guard, Static, TemplateGuards
-from crdoc.load.limits import Limits
-from crdoc.load.sources import ChartSeen, Source, SourceFile
-from crdoc.load.values import (
+from crdoc.loading.gotemplate import TemplateSyntaxError, definitions, parse
+from crdoc.loading.guards import Condition, Guard, Static, TemplateGuards
+from crdoc.loading.limits import Limits
+from crdoc.loading.sources import ChartSeen, Source, SourceFile
+from crdoc.loading.values import (
     coalesce,
     lookup_path,
     merge_maps,
     read_values_text,
     subchart_values,
 )
-from crdoc.load.yamlio import CRD_MARKER, decode
+from crdoc.loading.yamlio import CRD_MARKER, decode
 
 #: A template uses ``.Files`` (or a variable holding it) when it holds this.
 _USES_FILES = re.compile(rb"\.Files\b")
@@ -309,7 +309,7 @@ def pulled_files(
     """For each file of the source, the chart files its template prints as YAML documents
     (read as CRD sources after it); and the chart files templates print only as data
     (``AsConfig``, ``b64enc``…), with where (see :func:`embedded_crds`). ``users`` are the
-    templates using ``.Files`` (:func:`crdoc.load.sources.files_users`)."""
+    templates using ``.Files`` (:func:`crdoc.loading.sources.files_users`)."""
     pulled: list[list[SourceFile]] = [[] for _ in opened.files]
     hints: list[tuple[Any, str]] = []
     helpers = _file_helpers(opened, users)
