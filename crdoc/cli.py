@@ -52,6 +52,8 @@ def _check_limits(ctx: click.Context, param: click.Parameter, values: Iterable[s
 
 
 def _check_assignments(ctx: click.Context, param: click.Parameter, values: Iterable[str]) -> Any:
+    if not values:
+        return values
     from crdoc.loading.values import SetSyntaxError, check_set
 
     for item in values:
@@ -260,7 +262,7 @@ def inspect(**params: Any) -> None:
     settings = command_settings("inspect", params)
     reference = load(settings)
     if settings.fmt == "json":
-        write_json(reference.catalog, sys.stdout, reference.annotations)
+        write_json(reference.catalog, sys.stdout, reference.matched_annotations)
     else:
         write_text(reference.catalog, sys.stdout)
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from crdoc.errors import CrdocError
 from crdoc.loading.loader import LoadOptions, load
+from crdoc.loading.sources import find_default_annotations
 from crdoc.model import Catalog
 from crdoc.options import Settings
 
@@ -44,8 +45,9 @@ class Reference:
     catalog: Catalog
     """The documented CRDs: the source's, less what ``hide`` and ``include``/``exclude`` leave
     out."""
-    annotations: ResolvedAnnotations
-    """The maintainers' annotations, matched against every CRD of the source."""
+    matched_annotations: ResolvedAnnotations | None = None
+    """The maintainers' annotations, matched against every CRD of the source; ``None`` when
+    there is no annotations file (see :attr:`annotations`)."""
     settings: Any = Settings()
     """The :class:`~crdoc.options.Settings` it was loaded with (outputs read theirs there)."""
 
@@ -57,15 +59,21 @@ class Reference:
         settings: Any = None,
     ) -> Reference:
         """The reference of a catalog loaded already (no annotations: none)."""
-        if annotations is None:
-            from crdoc.reports.annotations import empty_annotations
-
-            annotations = empty_annotations()
         return cls(
             catalog=catalog,
-            annotations=annotations,
+            matched_annotations=annotations,
             settings=Settings() if settings is None else settings,
         )
+
+    @cached_property
+    def annotations(self) -> ResolvedAnnotations:
+        """The maintainers' annotations (none without a file: a reference without one never
+        imports their module, which ``crdoc inspect`` would pay for in start-up time)."""
+        if self.matched_annotations is not None:
+            return self.matched_annotations
+        from crdoc.reports.annotations import empty_annotations
+
+        return empty_annotations()
 
     @property
     def source(self) -> str:
@@ -137,10 +145,13 @@ def load_reference(
         dependencies=settings.dependencies,
     )
     found = load(source, options, progress=progress)
-    from crdoc.reports.annotations import annotations_for
+    annotations = None
+    documented = found
+    if settings.annotations_file is not None or find_default_annotations(str(source)):
+        from crdoc.reports.annotations import annotations_for
 
-    annotations = annotations_for(str(source), settings.annotations_file, found)
-    documented = annotations.visible(found, settings.hide)
+        annotations = annotations_for(str(source), settings.annotations_file, found)
+        documented = annotations.visible(found, settings.hide)
     if settings.include or settings.exclude:
         from crdoc.reports.filters import filter_catalog
 
@@ -150,7 +161,7 @@ def load_reference(
             f"every CRD found in {source} is left out by --hide or the settings' include/exclude"
             " (--allow-empty accepts an empty reference)"
         )
-    return Reference(catalog=documented, annotations=annotations, settings=settings)
+    return Reference(catalog=documented, matched_annotations=annotations, settings=settings)
 
 
 def previous_settings(settings: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import tempfile
 import traceback
 from collections.abc import Iterator
@@ -225,15 +226,18 @@ def search_index(site: Path) -> dict[str, Any]:
 
 
 def crdoc_search_index(site: Path) -> dict[str, tuple[str, str, str, set[str]]]:
-    """crdoc's own search index (``search/crdoc-index.json``; the offline plugin's ``.js``
-    beside it holds the same), decoded as its format is documented
-    (:class:`crdoc.publish.search.CompactIndex`): each page's URL → its kind, group, version
-    and the field paths found on it."""
+    """crdoc's own search index (``search/crdoc-index.json``, or the same as a script,
+    ``.js``, under the offline plugin: one copy, never both), decoded as its format is
+    documented (:class:`crdoc.publish.search.CompactIndex`): each page's URL → its kind,
+    group, version and the field paths found on it."""
     json_file, js_file = (site / INDEX).with_suffix(".json"), (site / INDEX).with_suffix(".js")
-    data = json.loads(json_file.read_text(encoding="utf-8"))
+    assert json_file.is_file() != js_file.is_file()
     if js_file.is_file():
         text = js_file.read_text(encoding="utf-8")
-        assert json.loads(text.removeprefix("var __crdocIndex = ")) == data
+        assert text.startswith("var __crdocIndex = ")
+        data = json.loads(text.removeprefix("var __crdocIndex = "))
+    else:
+        data = json.loads(json_file.read_text(encoding="utf-8"))
     assert data["v"] == 2
     segs = data["segs"]
     paths = [""]  # node 0, the root
@@ -347,7 +351,18 @@ def test_search_index_has_field_paths(example_site: Path, example_catalog: Catal
             assert titles.get(page) == f"{crd.kind} {version.name}", page
     for types_page in types_paths(example_catalog):
         assert titles.get(types_page) == "alloydbomni.dbadmin.goog types"
+        # A types page: each type by its name and one line (size, uses), never its rows.
+        sections = {
+            d["location"].partition("#")[2]: d
+            for d in docs
+            if d["location"].startswith(types_page + "#type-")
+        }
+        assert sorted(sections) == ["type-Condition", "type-CriticalIncident"]
+        condition = sections["type-Condition"]
+        assert condition["title"] == "Condition"
+        assert re.fullmatch(r"<p>.*\d+ fields · used by \d+ fields</p>", condition["text"])
     assert not [d for d in docs if "#spec." in d["location"] or "number of CPUs" in d["text"]]
+    assert not [d for d in docs if "last time the condition transitioned" in d["text"]]
 
 
 def test_no_web_fonts_or_javascript_links(example_site: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -123,7 +124,7 @@ def _load(
     view = _LazyView(opened, user, options)
     embedded: list[tuple[Any, str]] = []
     users = files_users(opened)
-    if users:
+    if users and _may_pull_crds(opened, users):
         from crdoc.loading.helm import pulled_files, with_pulled
 
         pulled, embedded = pulled_files(opened, view.get(), users)
@@ -164,6 +165,32 @@ def _load(
         crds=crds,
         warnings=tuple(error.located() for error in errors),
     )
+
+
+def _may_pull_crds(opened: Any, users: frozenset[str]) -> bool:
+    """Whether templates using ``.Files`` may print a CRD crdoc would not read otherwise: some
+    chart file outside ``crds/`` (read anyway) names the kind, or a template renders chart
+    files with ``tpl``. Most charts' ``.Files`` hold dashboards and configuration: their
+    templates are not evaluated at all."""
+    for chart in opened.charts:
+        if chart.tree is None:
+            continue
+        for rel in chart.templates:
+            if chart.tree.where(rel) in users and _TPL.search(chart.tree.read(rel, spend=False)):
+                return True
+        for name in chart.files_seen():
+            if name.startswith("crds/"):
+                continue
+            try:
+                if _MARKER in chart.tree.read(chart.root + name, spend=False):
+                    return True
+            except CrdocError:
+                return True  # unreadable here: let the evaluation say why
+    return False
+
+
+_TPL = re.compile(rb"\btpl\b")
+_MARKER = CRD_MARKER.encode()
 
 
 def _data_hints(found: list[tuple[str, str]]) -> str:

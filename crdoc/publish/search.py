@@ -5,8 +5,8 @@ mkdocs-material's search builds a lunr index in the browser from every section o
 at a few thousand CRDs that is hundreds of MB that no browser loads. crdoc keeps material's
 search for the site's other pages and, of a reference page, lets it index only a summary (its
 title and the text before its first section). The reference itself goes into
-``search/crdoc-index.json`` (``.js`` beside it for ``file://``, under material's offline
-plugin): one row a page (URL, kind, group, version) and the field paths of every page as a
+``search/crdoc-index.json`` (``.js`` instead under material's offline plugin, for
+``file://``): one row a page (URL, kind, group, version) and the field paths of every page as a
 trie of path segments, no descriptions. A small worker (``assets/crdoc/search-worker.js``)
 takes the place of material's search worker, runs material's worker inside itself for the
 other pages, and answers each query with the reference's hits first — kinds, groups, field
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -114,9 +115,23 @@ def _runs(nodes: list[int]) -> str:
 
 def summary(html: str) -> str:
     """What material's search indexes of a reference page: the title and the text before
-    the first section (the CRD's description), not thousands of field rows."""
+    the first section (the CRD's description), not thousands of field rows; of a types page,
+    each type's heading and its one line (Kubernetes kind, size, uses) too."""
     cut = html.find("<h2")
-    return html if cut < 0 else html[:cut] + "</div>"
+    if cut >= 0:
+        return html[:cut] + "</div>"
+    cut = html.find('<section class="crdoc-type">')
+    if cut < 0:
+        return html
+    heads = "".join(f"{heading}<p>{about}</p>" for heading, about in _TYPE_HEAD.findall(html, cut))
+    return html[:cut] + heads + "</div>"
+
+
+_TYPE_HEAD = re.compile(
+    r'<section class="crdoc-type">\s*(<h3 [^>]*>.*?</h3>)\s*'
+    r'<details class="crdoc-type-about"><summary>(.*?)</summary>',
+    re.S,
+)
 
 
 def install(site: Path, index: CompactIndex, worker: str, *, offline: bool) -> bool:
@@ -130,9 +145,13 @@ def install(site: Path, index: CompactIndex, worker: str, *, offline: bool) -> b
     data = index.to_json()
     target = site / INDEX
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.with_suffix(".json").write_text(data, encoding="utf-8")
+    # One copy: a script under material's offline plugin (file:// pages cannot fetch; a
+    # worker loads a script from a server as well), JSON otherwise.
     if offline:
         target.with_suffix(".js").write_text("var __crdocIndex = " + data, encoding="utf-8")
+    else:
+        target.with_suffix(".json").write_text(data, encoding="utf-8")
+    worker = worker.replace("__CRDOC_INDEX_SCRIPT__", "true" if offline else "false")
     original = found[0]
     renamed = workers / ("material-" + original.name)
     shutil.move(original, renamed)

@@ -55,7 +55,7 @@
   function loadIndex() {
     if (loading) return loading
     var url = here("../../../search/crdoc-index")
-    if (iframe) {
+    if (__CRDOC_INDEX_SCRIPT__) {
       loading = Promise.resolve(importScripts(url + ".js")).then(function () {
         return self.__crdocIndex
       })
