@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape as _escape
 
@@ -25,8 +25,10 @@ from crdoc.keywords import STANDARD_FIELDS
 from crdoc.model import Field, anchor_for
 from crdoc.render import html as h
 from crdoc.render import markup, present
-from crdoc.reports.annotations import Annotation
 from crdoc.reports.types import KnownRef, RecoveredType
+
+if TYPE_CHECKING:  # only annotated: pages without annotations never import their module
+    from crdoc.reports.annotations import Annotation
 
 #: Status chips: key → (label, emoji for GitHub, where HTML colours come from the key).
 CHIPS = {

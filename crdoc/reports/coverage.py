@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from crdoc.keywords import STANDARD_FIELDS
 from crdoc.model import Catalog, Field
-from crdoc.reports.annotations import ResolvedAnnotations, compile_pattern
 
 if TYPE_CHECKING:
     from crdoc.pipeline import Reference
+    from crdoc.reports.annotations import ResolvedAnnotations
     from crdoc.reports.limitations import Limitation
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -177,7 +177,11 @@ def coverage(
     annotations: ResolvedAnnotations | None = None,
 ) -> CoverageReport:
     """Count documented, undocumented and weak fields per CRD version (see the module doc)."""
-    tests = [compile_pattern(pattern) for pattern in exclude]
+    tests = []
+    if exclude:
+        from crdoc.reports.annotations import compile_pattern
+
+        tests = [compile_pattern(pattern) for pattern in exclude]
     rows = []
     for crd in catalog.crds:
         internal = annotations is not None and annotations.is_hidden(crd, {"internal"})

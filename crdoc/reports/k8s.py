@@ -146,12 +146,22 @@ class TypeTable:
         for key, entry in document["types"].items():
             low, high = entry.get("releases", (first, last))
             since, until = entry.get("since", {}), entry.get("until", {})
-            sets: dict[frozenset[str], int] = {}
-            for release in range(low, high + 1):
-                present = frozenset(
-                    p for p in entry["props"] if since.get(p, low) <= release <= until.get(p, high)
+            union = frozenset(entry["props"])
+            sets: dict[frozenset[str], int] = {union: high}
+            if since or until:
+                # The property set changes only where some property comes or goes: one set
+                # per stretch of releases, kept with the stretch's newest release.
+                sets = {}
+                starts = sorted(
+                    r
+                    for r in {low, *since.values(), *(r + 1 for r in until.values())}
+                    if low <= r <= high
                 )
-                sets[present] = release  # the newest release with that set wins
+                for start, end in zip(starts, [*(r - 1 for r in starts[1:]), high], strict=True):
+                    present = frozenset(
+                        p for p in union if since.get(p, low) <= start <= until.get(p, high)
+                    )
+                    sets[present] = end  # the newest release with that set wins
             known = KnownType(
                 key=key,
                 kind=entry["kind"],
@@ -163,7 +173,7 @@ class TypeTable:
                 release_sets=tuple(sorted(((r, s) for s, r in sets.items()), reverse=True)),
                 required=frozenset(entry.get("required", ())),
                 url=doc_url.format(minor=f"1.{min(high, doc_release)}", anchor=entry["anchor"]),
-                union=frozenset(entry["props"]),
+                union=union,
                 words=words(entry["kind"]),
                 docs=frozenset(entry.get("docs", ())),
             )
