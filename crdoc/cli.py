@@ -70,6 +70,13 @@ def _check_percent(ctx: click.Context, param: click.Parameter, value: float | No
     return value
 
 
+# One instance a kind, shared by every option of it: each click.Path asks gettext for its
+# name, a lookup of translation files that costs start-up time on every command.
+_EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_EXISTING_FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+_ANY_PATH = click.Path(path_type=Path)
+
+
 def click_parameter(option: Option) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The click option (or argument) of one row of the table."""
     kind = option.kind
@@ -87,7 +94,7 @@ def click_parameter(option: Option) -> Callable[[Callable[..., Any]], Callable[.
         elif kind.name == "limits":
             settings["callback"] = _check_limits
         elif kind.name == "files":
-            settings["type"] = click.Path(exists=True, dir_okay=False, path_type=Path)
+            settings["type"] = _EXISTING_FILE
         elif kind.name == "assignments":
             settings["callback"] = _check_assignments
     elif kind.name == "choice":
@@ -97,11 +104,11 @@ def click_parameter(option: Option) -> Callable[[Callable[..., Any]], Callable[.
     elif kind.name == "percent":
         settings.update(type=float, callback=_check_percent)
     elif kind.name == "file":
-        settings["type"] = click.Path(exists=True, dir_okay=False, path_type=Path)
+        settings["type"] = _EXISTING_FILE
     elif kind.name == "folder":
-        settings["type"] = click.Path(exists=True, file_okay=False, path_type=Path)
+        settings["type"] = _EXISTING_FOLDER
     elif kind.name == "path":
-        settings["type"] = click.Path(path_type=Path)
+        settings["type"] = _ANY_PATH
         settings["show_default"] = option.default is not None
     elif kind.name == "text" and option.default is not None:
         settings["show_default"] = True
@@ -113,14 +120,46 @@ def click_parameter(option: Option) -> Callable[[Callable[..., Any]], Callable[.
 
 
 def table_options(command: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Every option ``command`` takes, from the table, as click decorators."""
+    """Give a command every option ``command`` takes in the table, after its own parameters
+    (made by :class:`TableCommand` when first asked for)."""
 
-    def apply(function: Callable[..., Any]) -> Callable[..., Any]:
-        for option in reversed(options_of(command)):
-            function = click_parameter(option)(function)
+    def mark(function: Callable[..., Any]) -> Callable[..., Any]:
+        function.__crdoc_table__ = command  # type: ignore[attr-defined]
         return function
 
-    return apply
+    return mark
+
+
+class TableCommand(click.Command):
+    """A command whose table options are made when click first asks for its parameters: a
+    run makes only its own command's (a hundred click options cost start-up time)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._table: str | None = getattr(kwargs.get("callback"), "__crdoc_table__", None)
+        self._made: list[click.Parameter] | None = None
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def params(self) -> list[click.Parameter]:
+        if self._made is None:
+            table = [_parameter(o) for o in options_of(self._table)] if self._table else []
+            self._made = [*self._own, *table]
+        return self._made
+
+    @params.setter
+    def params(self, value: list[click.Parameter]) -> None:
+        self._own, self._made = list(value), None
+
+
+def _parameter(option: Option) -> click.Parameter:
+    def holder() -> None: ...
+
+    click_parameter(option)(holder)
+    return holder.__click_params__[0]  # type: ignore[attr-defined]
+
+
+class _Group(click.Group):
+    command_class = TableCommand
 
 
 # -- the pipeline, as the command line runs it ----------------------------------------------------
@@ -215,11 +254,11 @@ class _SettingsHolder:
 # -- commands -------------------------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="crdoc")
 @click.option(
     "--config-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=_EXISTING_FILE,
     envvar="CRDOC_CONFIG",
     help="Settings file (default: crdoc.yaml, or [tool.crdoc] in pyproject.toml, in this folder).",
 )

@@ -78,6 +78,16 @@
       return { url: p[0], kind: p[1], group: p[2], version: p[3],
                kindL: p[1].toLowerCase(), groupL: p[2].toLowerCase() }
     })
+    /* a kind that several groups define is titled with its group, so results tell them apart */
+    var groupsOf = {}
+    pages.forEach(function (page) {
+      var seen = groupsOf[page.kind] || (groupsOf[page.kind] = {})
+      seen[page.group] = true
+    })
+    pages.forEach(function (page) {
+      page.title = page.kind + " " + page.version
+      if (Object.keys(groupsOf[page.kind]).length > 1) page.title += " · " + page.group
+    })
     /* the trie of field paths: node i = path(parent[i]) + "." + segs[seg[i]] */
     var np = data.np.split(","), ns = data.ns.split(",")
     var n = np.length + 1
@@ -216,7 +226,7 @@
       var top = 1 + acc.score / 100
       var group = [{
         location: page.url,
-        title: escapeHTML(page.kind + " " + page.version),
+        title: escapeHTML(page.title),
         text: "<code>" + escapeHTML(page.group + "/" + page.version) + "</code>",
         score: top, terms: {}
       }]
