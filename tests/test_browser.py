@@ -192,6 +192,27 @@ class Chromium:
             time.sleep(0.1)
         return value
 
+    @contextlib.contextmanager
+    def width(self, width: int) -> Iterator[None]:
+        """The page laid out at ``width`` px (a phone below 600), then back to the default."""
+        self.page(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=HEIGHT,
+            deviceScaleFactor=1,
+            mobile=width < 600,
+        )
+        try:
+            yield
+        finally:
+            self.page(
+                "Emulation.setDeviceMetricsOverride",
+                width=WIDTH,
+                height=HEIGHT,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+
     def navigate(self, url: str) -> None:
         self.events = [e for e in self.events if e["method"] != "Page.loadEventFired"]
         result = self.page("Page.navigate", url=url)
@@ -434,14 +455,7 @@ def test_browser_largest_corpus_page(browser: Chromium, corpus_site: Path, corpu
     size = (corpus_site / page).stat().st_size
     timings = {}
     for width in (1400, 400):
-        browser.page(
-            "Emulation.setDeviceMetricsOverride",
-            width=width,
-            height=HEIGHT,
-            deviceScaleFactor=1,
-            mobile=width < 600,
-        )
-        try:
+        with browser.width(width):
             browser.navigate(f"{corpus_url}{page}")
             browser.wait_for(
                 "document.querySelector('article .crdoc')?.dataset.crdocReady", "crdoc.js"
@@ -459,19 +473,51 @@ def test_browser_largest_corpus_page(browser: Chromium, corpus_site: Path, corpu
             browser.screenshot(ARTIFACTS / f"browser-largest-page-{width}px.png")
             if width == 1400:
                 assert overflow <= 0, f"the page scrolls sideways by {overflow}px at 1400px"
-        finally:
-            browser.page(
-                "Emulation.setDeviceMetricsOverride",
-                width=WIDTH,
-                height=HEIGHT,
-                deviceScaleFactor=1,
-                mobile=False,
-            )
     report = {"page": page, "bytes": size, "timings_ms": timings}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "browser-timings.json").write_text(json.dumps(report, indent=2))
     print(f"\nlargest page {page} ({size} bytes): {timings}")
     assert timings[1400]["loadEventEnd"] < 5000, timings
+    assert browser.exceptions() == []
+
+
+@pytest.mark.parametrize("page", ["index.html", "limitations.html"])
+def test_browser_overview_and_limitations_tables_fit(
+    browser: Chromium, corpus_url: str, page: str
+) -> None:
+    """The overview and known-limitations tables fit a 1,400 px window: no table scrolls
+    sideways (mkdocs-material would scroll a wide one), and code in their cells wraps only
+    where crdoc allows it (at a path's dots), never inside a name."""
+    with browser.width(1400):
+        browser.navigate(f"{corpus_url}{page}")
+        tables = browser.wait_for(
+            """(() => {
+                const wraps = [...document.querySelectorAll("article .md-typeset__scrollwrap")];
+                return wraps.length && wraps.map(w => ({
+                    overflow: w.scrollWidth - w.clientWidth,
+                    rows: w.querySelectorAll("tbody tr").length,
+                }));
+            })()""",
+            "the tables wrapped by mkdocs-material",
+        )
+        code = browser.evaluate(
+            """(() => {
+                const cells = [...document.querySelectorAll("article td code")];
+                const styles = cells.map(c => getComputedStyle(c));
+                return {
+                    cells: cells.length,
+                    breaking: styles.filter(s => s.wordBreak !== "normal"
+                        || s.overflowWrap !== "normal").length,
+                    dotted: cells.filter(c => c.innerHTML.includes(".<wbr>")).length,
+                };
+            })()"""
+        )
+        browser.screenshot(ARTIFACTS / f"browser-{page.removesuffix('.html')}-1400px.png")
+    assert all(t["rows"] > 0 for t in tables), tables
+    assert [t["overflow"] for t in tables] == [0] * len(tables), tables
+    assert code["cells"] > 0 and code["breaking"] == 0, code
+    if page == "limitations.html":
+        assert code["dotted"] > 0, code
     assert browser.exceptions() == []
 
 

@@ -555,6 +555,23 @@ def python_markdown(text: str) -> str:
     return markdown.markdown(text, extensions=["tables", "attr_list", "md_in_html", "toc"])
 
 
+@pytest.mark.parametrize(
+    "path", ["spec.containers.image", "spec.labels.*", "a_b.*.c_d", "x.<script>.`y`|z", "[a](b).c"]
+)
+def test_path_cell_wraps_only_at_dots(path: str) -> None:
+    """In a MkDocs table a field path is code that may wrap after each dot (``<wbr>``) and
+    reads back, through Python-Markdown, as exactly the path; on GitHub it is plain code."""
+    from crdoc.render.markup import code_cell, path_cell
+
+    row = f"| a |\n| --- |\n| {path_cell(path, 'mkdocs')} |\n"
+    cell = re.search(r"<td>(.*)</td>", python_markdown(row), re.S).group(1)
+    assert cell.startswith("<code>") and cell.endswith("</code>"), cell
+    assert cell.count("<wbr>") == path.count("."), cell
+    assert "<script>" not in cell
+    assert html.unescape(re.sub(r"</?(code|wbr)>", "", cell)) == path
+    assert path_cell(path, "github") == code_cell(path, "github")
+
+
 def test_hostile_printer_columns_table_cells(out_root: Path) -> None:
     """The hostile printer columns come out as one 4-cell row each whose cells read back (after
     GFM unescaping) as the input's text: name, type, JSON path as code, description."""

@@ -347,6 +347,14 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         target.write_bytes(data)
         clear_caches()
 
+    def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """Fit the tables of crdoc's Markdown pages (index, groups, limitations, changes) to
+        the page's width: ``crdoc-wide`` (crdoc.css) lays them out at 100% with their cells
+        wrapping, where mkdocs-material would scroll them sideways."""
+        if page.file.src_uri in self._own and not isinstance(page, HtmlPage):
+            return f'<div class="crdoc-wide">\n{html}\n</div>'
+        return html
+
     @event_priority(100)  # first: the body exists before anyone reads page.content
     def _fill(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
         """Render an HTML page's body just before it is written."""

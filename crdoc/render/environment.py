@@ -114,4 +114,5 @@ def make_environment(options: RenderOptions) -> jinja2.Environment:
     env.globals["indented"] = _indented
     env.filters["anchor_id"] = anchor_for
     env.filters["code_cell"] = functools.partial(markup.code_cell, flavour=options.flavour)
+    env.filters["path_cell"] = functools.partial(markup.path_cell, flavour=options.flavour)
     return env

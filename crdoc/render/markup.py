@@ -182,6 +182,17 @@ def code_cell(value: Any, flavour: str = "github") -> Markup:
     return cell if flavour == "mkdocs" else Markup(cell.replace("|", "\\|"))
 
 
+def path_cell(value: Any, flavour: str = "github") -> Markup:
+    """A dotted field path as inline code in a table cell. On a MkDocs site it may wrap after
+    each dot, never inside a name (``<wbr>``; the text escaped as any Markdown text, so
+    Python-Markdown prints it as written); GitHub strips ``<wbr>``, so there it is
+    :func:`code_cell`."""
+    if flavour != "mkdocs":
+        return code_cell(value, flavour)
+    text = str(escape(value if isinstance(value, str) else json_value(value)))
+    return Markup("<code>" + text.replace(".", ".<wbr>") + "</code>")
+
+
 def code_block(text: str, language: str = "") -> Markup:
     """A fenced code block whose fence no line of ``text`` can close."""
     longest = max((len(run) for run in re.findall(r"^\s*(`{3,}|~{3,})", text, re.M)), default=2)
@@ -209,6 +220,7 @@ def filters() -> dict[str, Callable[..., Any]]:
         "first_sentence": first_sentence,
         "code": code,
         "code_cell": code_cell,
+        "path_cell": path_cell,
         "link": link,
         "quote": quote,
         "code_block": code_block,
