@@ -363,6 +363,32 @@ def test_undecidable_without_a_set_to_suggest(tmp_path: Path) -> None:
     assert 'when lookup "v1" "Namespace" "" "x")' in caught.value.reason
 
 
+
+def test_conditions_in_a_file_tpl_renders_with_another_context(tmp_path: Path) -> None:
+    """A CRD defined twice, once in a file ``tpl`` renders with a context of its own (``$ctx``,
+    not the chart's): the ``if`` around that definition reads ``$ctx``, so it is unknown, and
+    the definition Helm installs whatever the values is the one documented (this crashed)."""
+    chart = tmp_path / "chart"
+    for folder in ("templates", "conf", "crds"):
+        (chart / folder).mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text("experimental: false\n")
+    (chart / "templates" / "crds.yaml").write_text(
+        '{{- $ctx := dict "Values" .Values }}\n{{ tpl (.Files.Get "conf/crds.yaml") $ctx }}\n'
+    )
+    bundle = (HELM / "files-get-chart" / "files" / "all-crds.yaml").read_text()
+    first = bundle.split("\n---\n")[0].strip()
+    (chart / "conf" / "crds.yaml").write_text(
+        "{{- if .Values.experimental }}\n"
+        + first.replace("size: {type: integer}", "size: {type: string}")
+        + "\n{{- end }}\n"
+    )
+    (chart / "crds" / "plain.yaml").write_text(first + "\n")
+    documented = load(chart).crds
+    assert len(documented) == 1
+    assert documented[0].sources == ("crds/plain.yaml",)
+    assert documented[0].versions[0].fields[0].type == "integer"
+
 KUBE = HELM / "kube-version-chart"
 
 

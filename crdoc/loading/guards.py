@@ -77,6 +77,11 @@ class Condition(Record):
         self.variables = variables
         self.value = value
 
+    def opaque(self) -> Condition:
+        """The same condition read in a context other than the chart's (a file ``tpl``
+        renders with another dot): it cannot be evaluated against the chart's values."""
+        return Condition(self.expression, self.holds, self.where, self.line, None, (), None)
+
     def describe(self) -> str:
         """The condition as a reader would write it."""
         return self.expression if self.holds else f"not ({self.expression})"

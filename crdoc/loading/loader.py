@@ -495,7 +495,7 @@ def _guards(file: SourceFile, definition: Definition, texts: dict[str, Any]) -> 
     inner = texts[file.where].around(*definition.span)
     if not file.root_context:
         # A file rendered by tpl with another context: its conditions read that one.
-        inner = tuple(replace(c, dot=None, variables=(), value=None) for c in inner)
+        inner = tuple(c.opaque() for c in inner)
     return tuple(outer + inner for outer in file.guards)
 
 
