@@ -151,6 +151,17 @@ def new_field(
     return item
 
 
+def object_node(item: Field) -> Field | None:
+    """The field standing for the object ``item`` holds: ``item`` itself (``object`` or
+    ``[]object``), the ``*`` child of a ``map[string]object``, or ``None`` (a scalar, a
+    free-form object)."""
+    if not item.children:
+        return None
+    if all(child.name == "*" for child in item.children):
+        return object_node(item.children[0])
+    return item
+
+
 def anchor_for(path: str) -> str:
     """An id for a field path: the path itself, characters outside ``[A-Za-z0-9._-]`` encoded."""
     if _SAFE_ANCHOR.fullmatch(path):  # nearly every path: nothing to encode

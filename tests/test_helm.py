@@ -363,7 +363,6 @@ def test_undecidable_without_a_set_to_suggest(tmp_path: Path) -> None:
     assert 'when lookup "v1" "Namespace" "" "x")' in caught.value.reason
 
 
-
 def test_conditions_in_a_file_tpl_renders_with_another_context(tmp_path: Path) -> None:
     """A CRD defined twice, once in a file ``tpl`` renders with a context of its own (``$ctx``,
     not the chart's): the ``if`` around that definition reads ``$ctx``, so it is unknown, and
@@ -388,6 +387,7 @@ def test_conditions_in_a_file_tpl_renders_with_another_context(tmp_path: Path) -
     assert len(documented) == 1
     assert documented[0].sources == ("crds/plain.yaml",)
     assert documented[0].versions[0].fields[0].type == "integer"
+
 
 KUBE = HELM / "kube-version-chart"
 

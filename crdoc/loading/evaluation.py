@@ -246,9 +246,6 @@ class FileObject(_Object):
     def __init__(self, source: FileText) -> None:
         self.source = source
 
-    def field(self, name: str) -> Any:
-        return UNKNOWN
-
 
 class FileData(Record):
     """Chart files embedded as a string (``AsConfig``, ``b64enc``, ``quote``, ``toJson``…):

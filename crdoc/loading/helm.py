@@ -44,8 +44,6 @@ from crdoc.loading.values import (
 )
 from crdoc.loading.yamlio import CRD_MARKER, decode
 
-#: A template uses ``.Files`` (or a variable holding it) when it holds this.
-_USES_FILES = re.compile(rb"\.Files\b")
 _DEFINES = re.compile(rb"\{\{-?\s*(?:define|block)\s+\"((?:[^\"\\]|\\.)*)\"")
 
 

@@ -139,9 +139,7 @@ def _load(
         if needs_choice:
             # Parses only with one branch of each if/else: the one Helm takes, evaluated here
             # where the chart's values are.
-            found, file_errors = _read_choosing(
-                file, options, view.get().branch_chooser(file.scope)
-            )
+            found, file_errors, _ = _read_one(file, options, view.get().branch_chooser(file.scope))
         errors.extend(file_errors)
         definitions.extend((file, definition) for definition in found)
     crds = _resolve(definitions, view, errors)
@@ -275,11 +273,19 @@ def _read_all(
             yield definitions, errors, needs_choice
 
 
-def _read_one(file: SourceFile, options: LoadOptions) -> FileResult:
-    """One file's definitions and problems (a worker's job: errors come back as data)."""
+def _read_one(
+    file: SourceFile,
+    options: LoadOptions,
+    choose: Callable[[TemplateGuards], dict[int, int]] | None = None,
+) -> FileResult:
+    """One file's definitions and problems (a worker's job: errors come back as data). A
+    template that parses only with one branch of some ``if`` needs ``choose`` (which branch
+    Helm takes): without it, the file is marked to be read again with it."""
     errors: list[CrdocError] = []
     try:
-        found = read_definitions(file, options.limits, errors if options.skip_invalid else None)
+        found = read_definitions(
+            file, options.limits, errors if options.skip_invalid else None, choose
+        )
     except _NeedsChoice:
         return [], [], True
     except CrdocError as error:
@@ -287,35 +293,9 @@ def _read_one(file: SourceFile, options: LoadOptions) -> FileResult:
     return found, errors, False
 
 
-def _read_choosing(
-    file: SourceFile, options: LoadOptions, choose: Callable[[TemplateGuards], dict[int, int]]
-) -> tuple[list[Definition], list[CrdocError]]:
-    errors: list[CrdocError] = []
-    try:
-        found = read_definitions(
-            file, options.limits, errors if options.skip_invalid else None, choose
-        )
-    except CrdocError as error:
-        return [], [error]
-    return found, errors
-
-
 class _NeedsChoice(Exception):
     """A template that parses only with one branch of some ``if``: which one needs the chart's
     values, in the main process."""
-
-
-def read_file(
-    file: SourceFile, limits: Limits, crd_errors: list[CrdocError] | None = None
-) -> list[Crd]:
-    """The CRDs in one file (every definition, whatever its conditions; a template that
-    parses only with one branch of each ``if`` is read with the first)."""
-    chooser = _first_branches
-    return [d.crd for d in read_definitions(file, limits, crd_errors, chooser)]
-
-
-def _first_branches(guards: TemplateGuards) -> dict[int, int]:
-    return {offset: 0 for offset, _ in guards.choices}
 
 
 def read_definitions(
@@ -507,14 +487,11 @@ def _choose(key: str, alternatives: list[Any], view: Any) -> Any:
     """The alternative Helm installs, or the error saying why crdoc cannot tell."""
     from crdoc.loading.guards import choose
 
-    def evaluate(scope: int | None) -> Callable[[Any], bool | None]:
-        return view.evaluate(scope)
-
     enabled = [a for a in alternatives if _enabled(a, view) is not False]
     if len(enabled) == 1:
         return enabled[0]
     candidates = enabled or alternatives
-    chosen = choose(candidates, evaluate)
+    chosen = choose(candidates, view.evaluate)
     if chosen is not None:
         return chosen
     first, second = alternatives[0].places[0], alternatives[1].places[0]

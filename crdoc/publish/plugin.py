@@ -347,7 +347,9 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         target.write_bytes(data)
         clear_caches()
 
-    def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+    def on_page_content(
+        self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files
+    ) -> str:
         """Fit the tables of crdoc's Markdown pages (index, groups, limitations, changes) to
         the page's width: ``crdoc-wide`` (crdoc.css) lays them out at 100% with their cells
         wrapping, where mkdocs-material would scroll them sideways."""

@@ -22,9 +22,9 @@ def template_cache(flavour: str) -> jinja2.BytecodeCache | None:
     In ``$CRDOC_CACHE_DIR`` (default ``$XDG_CACHE_HOME/crdoc`` or ``~/.cache/crdoc``), in a
     folder per crdoc code, Jinja, Python and flavour: Jinja checks each template's source
     itself, but folds constant filter calls into the compiled code, so a change of crdoc's
-    filters (or of the flavour ``code_cell`` and ``path_cell`` are made for) must not reuse it. Compiled code is
-    run, so a folder another user could write to is never used. ``None`` (no cache) when the
-    variable is set empty, or no safe folder can be had."""
+    filters (or of the flavour ``code_cell`` and ``path_cell`` are made for) must not reuse
+    it. Compiled code is run, so a folder another user could write to is never used. ``None``
+    (no cache) when the variable is set empty, or no safe folder can be had."""
     root = os.environ.get(CACHE_VARIABLE)
     if root == "":
         return None

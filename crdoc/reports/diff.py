@@ -234,7 +234,7 @@ def _field_changes(
         if path is None or path in old_fields:
             return True
         field = new_fields.get(path)
-        return field is not None and "default" in field.facts and always_there(field.parent_path)
+        return field is not None and field.has_default and always_there(field.parent_path)
 
     for path in _merged_order(old, new):
         before, after = old_fields.get(path), new_fields.get(path)
@@ -244,9 +244,7 @@ def _field_changes(
             # A required field under an existing object: old manifests lack it. Under a new
             # (optional) object it is only required once that object is given; with a default
             # the API server fills it in.
-            breaking = (
-                after.required and "default" not in after.facts and always_there(after.parent_path)
-            )
+            breaking = after.required and not after.has_default and always_there(after.parent_path)
             yield Change(kind="field-added", breaking=breaking, new=after.type_label, **here)
         elif after is None:
             yield Change(kind="field-removed", breaking=True, old=before.type_label, **here)
@@ -255,7 +253,7 @@ def _field_changes(
                 kind = "field-required" if after.required else "field-optional"
                 # A field that became required breaks manifests without it, unless the API
                 # server fills it in.
-                breaking = after.required and "default" not in after.facts
+                breaking = after.required and not after.has_default
                 yield Change(kind=kind, breaking=breaking, **here)
             for kind, breaking, values in _facts_changes(before.facts, after.facts):
                 yield Change(kind=kind, breaking=breaking, **here, **values)

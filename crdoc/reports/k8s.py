@@ -48,13 +48,13 @@ but proves nothing).
    corroborated by (a) or (b) — else **no name** (reason ``weak``): ``{host, port}``,
    ``{name, namespace}``, ``{name, value}`` are everyone's types.
 
-**Naming through the parent** (:meth:`Matcher.annotate`): once a node is named T, each child
-whose T property type is a table type R (``containers`` → ``[]Container``) is named R if it
-fits R (R as of the release closest to the parent: ``PersistentVolumeClaimSpec.resources``
-is ResourceRequirements up to 1.28, VolumeResourceRequirements after) — whatever its size,
-so ``imagePullSecrets`` items ``{name}`` become ``LocalObjectReference`` and
-``matchExpressions`` items ``LabelSelectorRequirement``, without ambiguity. A child that does
-not fit R is matched standalone like any other node.
+**Naming through the parent** (the walk of :func:`crdoc.reports.types.recover_types`): once a
+node is named T, each child whose T property type is a table type R (``containers`` →
+``[]Container``) is named R if it fits R (R as of the release closest to the parent:
+``PersistentVolumeClaimSpec.resources`` is ResourceRequirements up to 1.28,
+VolumeResourceRequirements after) — whatever its size, so ``imagePullSecrets`` items ``{name}``
+become ``LocalObjectReference`` and ``matchExpressions`` items ``LabelSelectorRequirement``,
+without ambiguity. A child that does not fit R is matched standalone like any other node.
 """
 
 from __future__ import annotations
@@ -63,10 +63,12 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from crdoc.model import object_node
 
 if TYPE_CHECKING:
     from crdoc.model import Field
@@ -236,26 +238,8 @@ class Verdict:
 # --- the crdoc side ------------------------------------------------------------------------
 
 
-def object_node(f: Field) -> Field | None:
-    """The field standing for the object ``f`` holds: ``f`` itself (object or ``[]object``),
-    its ``*`` child (``map[string]object``), or ``None`` (a scalar, free-form object …)."""
-    if not f.children:
-        return None
-    if all(c.name == "*" for c in f.children):
-        return object_node(f.children[0])
-    return f
-
-
 def node_props(node: Field) -> dict[str, Field]:
     return {c.name: c for c in node.children}
-
-
-def iter_nodes(fields: Iterable[Field]) -> Iterator[tuple[Field, Field]]:
-    """(owner, object node) for every field that holds an object with properties."""
-    for f in fields:
-        node = object_node(f)
-        if node is not None and f.name != "*":
-            yield f, node
 
 
 def _json_type(facts: Mapping[str, Any]) -> str | None:
@@ -426,38 +410,6 @@ class Matcher:
         if by_name is not None:
             return Verdict(best.but("name"), accepted)
         return Verdict(None, accepted, "weak")
-
-    # -- whole versions -------------------------------------------------------------------
-
-    def annotate(self, fields: Iterable[Field]) -> dict[str, Match | Verdict]:
-        """Path → :class:`Match` for every named node (keyed by the owner's path), and
-        :class:`Verdict` for nodes left unnamed as ``ambiguous`` or ``weak``; top-down."""
-        found: dict[str, Match | Verdict] = {}
-        for root in fields:
-            if root.depth == 0:
-                self._walk(root, None, found)
-        return found
-
-    def _walk(
-        self, f: Field, assigned: KnownType | None, found: dict[str, Match | Verdict]
-    ) -> None:
-        node = object_node(f)
-        if node is None:
-            return
-        named: Match | None = None
-        if assigned is not None and self.fits(node, assigned):
-            named = self.score(node, assigned, "parent")
-        else:
-            verdict = self.match_node(node, f)
-            named = verdict.match
-            if named is None and verdict.reason in ("ambiguous", "weak"):
-                found[f.path] = verdict
-        if named is not None:
-            found[f.path] = named
-        for child in node.children:
-            if child.name != "*":
-                child_type = self.child_type(named.type, child, named.release) if named else None
-                self._walk(child, child_type, found)
 
 
 def _contradicted(m: Match, node: Field) -> bool:

@@ -34,6 +34,7 @@ documents its own.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -41,7 +42,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from crdoc.model import Catalog, Crd, Field, Version
+from crdoc.model import Catalog, Crd, Field, Version, object_node
 
 #: A structure is promoted to a type from this many visible uses …
 MIN_USES = 2
@@ -131,16 +132,6 @@ class Types:
 
     def __bool__(self) -> bool:
         return bool(self.types or self.known)
-
-
-def object_node(item: Field) -> Field | None:
-    """The field standing for the object ``item`` holds: ``item`` itself (``object`` or
-    ``[]object``), the ``*`` child of a ``map[string]object``, or ``None``."""
-    if not item.children:
-        return None
-    if all(child.name == "*" for child in item.children):
-        return object_node(item.children[0])
-    return item
 
 
 class _Signatures:
@@ -388,16 +379,12 @@ def _matcher() -> Any:
     return Matcher(_table())
 
 
-_TABLE: list[Any] = []
-
-
+@functools.cache
 def _table() -> Any:
     """The table of Kubernetes types, read once per process (10 ms)."""
-    if not _TABLE:
-        from crdoc.reports.k8s import TypeTable
+    from crdoc.reports.k8s import TypeTable
 
-        _TABLE.append(TypeTable.load())
-    return _TABLE[0]
+    return TypeTable.load()
 
 
 def _known_nodes(
@@ -405,9 +392,10 @@ def _known_nodes(
 ) -> dict[tuple[str, str, str], KnownRef]:
     """(CRD key, version, path) → the Kubernetes type of every object node that fits one.
 
-    The matcher's walk (:meth:`crdoc.reports.k8s.Matcher.annotate`), top-down, remembered per
-    structure: a subtree equal to one matched before (same facts, children, descriptions and
-    name, and the same type given by its parent) takes that result — big charts repeat the
+    The matcher's rules (:mod:`crdoc.reports.k8s`: naming through the parent, else matching
+    a node standalone), top-down, remembered per structure: a subtree equal to one matched
+    before (same facts, children, descriptions and name, and the same type given by its
+    parent) takes that result — big charts repeat the
     same embedded objects thousands of times."""
     from crdoc.reports.k8s import Match
 
