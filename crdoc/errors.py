@@ -88,8 +88,9 @@ warning_printer: list[Callable[[str], None]] = []
 
 def warn(message: str) -> None:
     """Report something the user should know that does not stop crdoc (a subchart not
-    vendored, a problem ``--skip-invalid`` skipped): through the ``crdoc`` logger (the MkDocs
-    plugin passes it to MkDocs' log), or printed as ``Warning: …`` by the command line."""
+    vendored, a problem ``--skip-invalid`` skipped): to the latest :data:`warning_printer`
+    (the command line prints ``Warning: …``, the MkDocs plugin logs it through MkDocs), else
+    through the ``crdoc`` logger."""
     if warning_printer:
         warning_printer[-1](message)
         return

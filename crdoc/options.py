@@ -11,7 +11,7 @@ it different meanings (``output`` is a site folder for ``build``, a schema folde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -52,7 +52,7 @@ class Kind(NamedTuple):
     def final(self, value: Any) -> Any:
         """What a setting holds for a parsed value (a tuple for many values, :class:`Limits`
         for limits, a :class:`Path` for paths)."""
-        if value is None and not (self.many or self.name == "list"):
+        if value is None and not self.many:
             return None
         if self.name == "limits":
             from crdoc.loading.limits import Limits, parse_limits
@@ -60,7 +60,7 @@ class Kind(NamedTuple):
             return value if isinstance(value, Limits) else parse_limits(value or ())
         if self.name == "files":
             return tuple(item if isinstance(item, Path) else Path(item) for item in value or ())
-        if self.many or self.name == "list":
+        if self.many:
             return tuple(value or ())
         if self.name in ("path", "file", "folder") and not isinstance(value, Path):
             return Path(value)
@@ -191,7 +191,6 @@ _CHECKS = {
     "percent": _percent,
     "count": _count,
     "globs": _globs,
-    "list": _strings,
     "limits": _limits,
     "files": _files,
     "assignments": _assignments,
@@ -774,8 +773,3 @@ def settings_for(
     if unknown:
         raise TypeError(f"not options: {', '.join(sorted(unknown))}")
     return Settings(**chosen, include=include or Filters(), exclude=exclude or Filters())
-
-
-def spellings_of(options: Iterable[Option]) -> list[str]:
-    """The preferred keys of ``options``, for "did you mean" suggestions."""
-    return sorted({option.key for option in options})

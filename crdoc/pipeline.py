@@ -147,10 +147,11 @@ def load_reference(
     found = load(source, options, progress=progress)
     annotations = None
     documented = found
-    if settings.annotations_file is not None or find_default_annotations(str(source)):
+    path = settings.annotations_file or find_default_annotations(str(source))
+    if path is not None:
         from crdoc.reports.annotations import annotations_for
 
-        annotations = annotations_for(str(source), settings.annotations_file, found)
+        annotations = annotations_for(str(source), path, found, use_default=False)
         documented = annotations.visible(found, settings.hide)
     if settings.include or settings.exclude:
         from crdoc.reports.filters import filter_catalog

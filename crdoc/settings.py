@@ -41,6 +41,7 @@ from crdoc.options import (
     GLOBS,
     OPTIONS,
     PLUGIN,
+    TEXTS,
     Filters,
     Kind,
     Option,
@@ -242,7 +243,7 @@ class _Reader:
             if name not in FILTER_KEYS:
                 self.unknown(name, FILTER_KEYS, (key, name), f"in {self.prefix}{key}")
                 continue
-            kind = GLOBS if name == "fields" else _STRINGS_ONLY
+            kind = GLOBS if name == "fields" else TEXTS
             converted = self.convert(kind, item, (key, name))
             if converted is not None:
                 found[name] = tuple(converted)
@@ -259,10 +260,6 @@ class _Reader:
     def unknown(self, key: Any, known: Iterable[str], keys: tuple[str, ...], where: str) -> None:
         hint = did_you_mean(str(key), known, quote=True, normalise=_norm)
         self.fail(f"unknown key {key!r} {where}{hint}", keys)
-
-
-#: A list of non-empty strings (``include``/``exclude`` of groups, kinds, versions).
-_STRINGS_ONLY = Kind("list")
 
 
 # --------------------------------------------------------------------------- a starter file

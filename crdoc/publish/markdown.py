@@ -12,7 +12,7 @@ from pathlib import Path
 
 from crdoc.errors import CrdocError
 from crdoc.pipeline import Reference
-from crdoc.publish.output import MARKER, replace_folder, write_file_chunks
+from crdoc.publish.output import MARKER, replace_folder, write_file_chunks, write_text
 from crdoc.render.environment import RenderOptions
 from crdoc.render.layout import SPLIT_BYTES, Layout, Page
 from crdoc.render.pages import Renderer
@@ -93,9 +93,7 @@ def stream_pages(
     for done, page in enumerate(pages, start=1):
         if progress is not None:
             progress("Writing pages", done, total)
-        target = folder / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.text, encoding="utf-8", newline="\n")
+        write_text(folder, page.path, page.text)
         yield Page(page.path, page.title, "")
 
 

@@ -366,9 +366,14 @@ def write_file_chunks(path: Path, chunks: Iterable[str]) -> None:
 def write_pages(folder: Path, pages: dict[str, str]) -> None:
     """Write ``{relative path: text}`` under ``folder``."""
     for relative, text in pages.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+        write_text(folder, relative, text)
+
+
+def write_text(folder: Path, relative: str, text: str) -> None:
+    """Write ``text`` (UTF-8, ``\\n`` line ends) at ``relative`` under ``folder``."""
+    target = folder / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8", newline="\n")
 
 
 def add_to_manifest(folder: Path, entries: Iterable[str]) -> None:

@@ -23,7 +23,6 @@ templates change.
 from __future__ import annotations
 
 import copy
-import logging
 import posixpath
 import re
 from collections.abc import Callable, Iterator
@@ -497,18 +496,13 @@ def _errors_as_plugin_errors() -> Iterator[None]:
 def _crdoc_warnings_to_mkdocs() -> Iterator[None]:
     """crdoc's warnings (skipped problems, subcharts not vendored) go through MkDocs' logger,
     once (``--strict`` counts them)."""
+    from crdoc import errors
 
-    class Forward(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            log.warning("%s", record.getMessage())
+    def forward(message: str) -> None:
+        log.warning("%s", message)
 
-    logger = logging.getLogger("crdoc")
-    saved = logger.handlers[:], logger.propagate, logger.level, logger.disabled
-    logger.handlers[:] = [Forward()]
-    logger.propagate = False
-    logger.setLevel(logging.INFO)
-    logger.disabled = False
+    errors.warning_printer.append(forward)
     try:
         yield
     finally:
-        logger.handlers[:], logger.propagate, logger.level, logger.disabled = saved
+        errors.warning_printer.remove(forward)

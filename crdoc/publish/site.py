@@ -26,7 +26,8 @@ import yaml
 
 from crdoc.errors import CrdocError
 from crdoc.pipeline import Reference
-from crdoc.publish.output import replace_folder
+from crdoc.publish.markdown import stream_pages
+from crdoc.publish.output import replace_folder, write_pages
 from crdoc.publish.releases import add_release
 from crdoc.render.environment import RenderOptions, default_templates
 from crdoc.render.layout import Layout, Page
@@ -306,17 +307,9 @@ def write_docs(reference: Reference, folder: Path, previous: Reference | None = 
     they are, HTML pages as Markdown files holding the HTML (MkDocs passes it through), the
     assets, and a ``nav.yml``. Returns the pages' paths."""
     layout, plan = site_plan(reference, previous, directory_urls=True)
-    titles = {}
-    for planned in plan:
-        page = planned.make()
-        target = folder / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.text, encoding="utf-8", newline="\n")
-        titles[page.path] = page.title
-    for name in ASSETS:
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(asset_text(name), encoding="utf-8")
+    pages = stream_pages(folder, (planned.make() for planned in plan))
+    titles = {page.path: page.title for page in pages}
+    write_pages(folder, {name: asset_text(name) for name in ASSETS})
     nav = navigation(reference, layout, titles=titles)
     text = yaml.safe_dump(nav, sort_keys=False, allow_unicode=True)
     (folder / "nav.yml").write_text(text, encoding="utf-8")

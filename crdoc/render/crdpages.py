@@ -23,7 +23,7 @@ from crdoc.render.environment import (
     make_html_environment,
     user_overrides,
 )
-from crdoc.render.layout import Layout, Page, PageRef, page_id, type_anchor
+from crdoc.render.layout import Layout, Page, PageRef, single_file_id, type_anchor
 from crdoc.reports.types import RecoveredType
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ class CrdPages:
         builder = self._builder(path)
         version_rows = builder.version_rows(crd.key, version.name, version.roots)
         types_here = self.layout.types_on.get(ref.path, ())
-        sections = [self._section(t, path, builder) for t in types_here]
+        sections = [self._section(t, path, builder, whole=part is None) for t in types_here]
         if part is not None:
             version_rows = _units_rows(version_rows, part.units, None)
             sections = _units_sections(sections, part.units)
@@ -147,7 +147,10 @@ class CrdPages:
         self, group: str, page: str, path: str, part: Any = None, split: Sequence[Any] = ()
     ) -> Page:
         builder = self._builder(path)
-        sections = [self._section(t, path, builder) for t in self.layout.types_on.get(page, ())]
+        whole = part is None
+        sections = [
+            self._section(t, path, builder, whole=whole) for t in self.layout.types_on.get(page, ())
+        ]
         if part is not None:
             sections = _units_sections(sections, part.units)
         title = f"{group} types"
@@ -174,8 +177,7 @@ class CrdPages:
         (``.html``, or folders with ``use_directory_urls``); on GitHub to the ``.md`` file (in
         a single file, to the prefixed id)."""
         if not self.html and self.options.single_file:
-            name = page_id(target)
-            return "#" + (f"{name}--{anchor}" if anchor else name)
+            return "#" + single_file_id(target, anchor or "")
         if target == page:
             return "#" + anchor if anchor else "#"
         if self.html:
@@ -187,8 +189,7 @@ class CrdPages:
     def element_id(self, page: str) -> Callable[[str], str]:
         """How an anchor becomes an element id on ``page`` (single files prefix the page)."""
         if not self.html and self.options.single_file:
-            name = page_id(page)
-            return lambda anchor: f"{name}--{anchor}" if anchor else name
+            return lambda anchor: single_file_id(page, anchor)
         return lambda anchor: anchor
 
     # -- pieces -----------------------------------------------------------------------------
@@ -210,8 +211,10 @@ class CrdPages:
         )
 
     def _section(
-        self, recovered: RecoveredType, page: str, builder: rows.RowBuilder
+        self, recovered: RecoveredType, page: str, builder: rows.RowBuilder, *, whole: bool
     ) -> TypeSection:
+        """A type's section; its rows rendered now when the page shows it ``whole`` (a part of
+        a split page holds only some rows, rendered when the part is)."""
         type_rows = builder.type_rows(recovered)
         uses = []
         for use in recovered.uses:
@@ -220,7 +223,8 @@ class CrdPages:
             if target != page:
                 label = f"{self._kinds[use.crd]} {use.version} {use.path}"
             uses.append((label, self.href(page, target, anchor)))
-        return TypeSection(recovered, type_rows, uses, self._rows(type_rows, page))
+        rendered = self._rows(type_rows, page) if whole else None
+        return TypeSection(recovered, type_rows, uses, rendered)
 
     def _rows(self, found: Sequence[rows.Row], page: str) -> Markup:
         id_of = self.element_id(page)
@@ -394,5 +398,5 @@ def _units_sections(sections: list[TypeSection], units: Sequence[Any]) -> list[T
                 section, type=replace(section.type, name=f"{section.type.name} (continued)")
             )
         part_rows = _units_rows(section.rows, held, slug)
-        chosen.append(replace(section, rows=part_rows, rendered=None))
+        chosen.append(replace(section, rows=part_rows))
     return chosen

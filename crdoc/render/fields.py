@@ -10,7 +10,7 @@ from jinja2.filters import do_indent
 from markupsafe import Markup
 
 from crdoc.render import markup, present
-from crdoc.render.layout import page_id
+from crdoc.render.layout import single_file_id
 
 
 class PageHelpers:
@@ -20,7 +20,6 @@ class PageHelpers:
         "_github",
         "_hrefs",
         "_path",
-        "_prefix",
         "_single_file",
     )
 
@@ -34,15 +33,13 @@ class PageHelpers:
         self._path = path
         self._github = flavour == "github"
         self._single_file = single_file
-        self._prefix = page_id(path)
         self._hrefs: dict[str, str] = {}
 
     def element_id(self, anchor: str, page: str | None = None) -> str:
         """The id of an anchor on a page (in a single file, prefixed by the page's name)."""
         if not self._single_file:
             return anchor
-        name = self._prefix if page is None or page == self._path else page_id(page)
-        return f"{name}--{anchor}" if anchor else name
+        return single_file_id(self._path if page is None else page, anchor)
 
     def link(self, target: str, anchor: str | None = None) -> str:
         """A relative link from this page to ``target`` (a page path), with an anchor."""
@@ -56,8 +53,12 @@ class PageHelpers:
         return href + (f"#{anchor}" if anchor else "") or "#"
 
     def callout(self, annotation: Any) -> Markup:
-        """An annotation as an admonition (MkDocs) or an alert (GitHub): status, reason,
-        maintainers' note, since/until and a "see" link."""
+        """An annotation as an admonition (MkDocs) or an alert (GitHub, as the field rows write
+        it): status, reason, maintainers' note, since/until and a "see" link."""
+        if self._github:
+            from crdoc.render.rows import callout_markdown
+
+            return Markup(callout_markdown(annotation) + "\n")
         style = present.status_style(annotation.status)
         body = ""
         if annotation.reason:
@@ -76,10 +77,6 @@ class PageHelpers:
             body += ".\n\n"
         if annotation.see:
             body += f"See {markup.link(annotation.see)}.\n"
-        if self._github:
-            label = f"**{style[2]}.** " if annotation.status else ""
-            quoted = markup.quote(Markup(label + body.strip()))
-            return Markup(f"> [!{markup.escape(style[1])}]\n{quoted}\n")
         title = style[2] if annotation.status else "Maintainers' note"
         indented = do_indent(Markup(body.strip()), 4, first=True)
         return Markup(f'!!! {markup.escape(style[0])} "{markup.escape(title)}"\n\n{indented}\n')

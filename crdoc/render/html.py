@@ -11,12 +11,10 @@ from typing import Any
 from markupsafe import Markup
 from markupsafe import escape as _escape
 
-from crdoc.render.markup import json_value, sentence
+from crdoc.render.markup import LIST_ITEM, URL, json_value, linkable, sentence
 
-_URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+[^\s<>\"'`|\[\]{}.,;:!?)]")
 # A code span: a run of backticks, text, and a run of the same length (CommonMark's rule).
 _CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 def escape(value: Any) -> str:
@@ -33,7 +31,7 @@ def code(value: Any) -> str:
 def link(url: str, text: str | None = None) -> str:
     """A link to an http(s) URL (anything else stays text); external, never followed."""
     label = escape(url if text is None else text)
-    if not re.match(r"https?://", url, re.I) or any(c.isspace() for c in url):
+    if not linkable(url):
         return label
     return f'<a href="{escape(url)}" rel="nofollow noopener">{label}</a>'
 
@@ -42,7 +40,7 @@ def inline(text: str) -> str:
     """One line of chart text: escaped, URLs linked, backquoted spans as code."""
     out = []
     position = 0
-    for match in _URL.finditer(text):
+    for match in URL.finditer(text):
         out.append(_spans(text[position : match.start()]))
         out.append(link(match.group()))
         position = match.end()
@@ -75,7 +73,7 @@ def _description(text: str) -> str:
         items: list[list[str]] = []
         prose: list[str] = []
         for line in lines:
-            item = _LIST_ITEM.match(line)
+            item = LIST_ITEM.match(line)
             if item:
                 if prose:
                     blocks.append(f"<p>{inline(' '.join(prose))}</p>")

@@ -41,7 +41,6 @@ class PageRef:
     crd: Crd
     version: Version
     path: str
-    field_paths: frozenset[str] = field(default=frozenset())
 
 
 def version_page_path(crd: Crd, version: Version) -> str:
@@ -65,6 +64,13 @@ def _segment(name: str) -> str:
 def page_id(path: str) -> str:
     """A page's name as an id: ``group/plural-v1.md`` → ``group-plural-v1``."""
     return path.removesuffix(".md").replace("/", "-")
+
+
+def single_file_id(page: str, anchor: str) -> str:
+    """The id of an anchor of ``page`` once every page is in one file: the page's name, then
+    ``--`` and the anchor (the page's name alone for its top)."""
+    name = page_id(page)
+    return f"{name}--{anchor}" if anchor else name
 
 
 #: The page of an API group listing the types its CRDs share.
@@ -165,12 +171,7 @@ class Layout:
         """The layout of ``reference``'s pages (with its recovered types, unless ``types`` is
         false); with ``split_bytes``, pages estimated bigger are split in parts."""
         refs = tuple(
-            PageRef(
-                crd,
-                version,
-                version_page_path(crd, version),
-                frozenset(f.path for f in version.fields),
-            )
+            PageRef(crd, version, version_page_path(crd, version))
             for crd in reference.catalog.crds
             for version in crd.versions
         )
@@ -244,13 +245,6 @@ class Layout:
             *extra,
         )
 
-    def page_of(self, crd: Crd, version: Version | None = None) -> str:
-        """The page of a CRD version (of its first version without one)."""
-        refs = self.refs_of[crd.key]
-        if version is None:
-            return refs[0].path
-        return next(ref.path for ref in refs if ref.version.name == version.name)
-
     def locate(self, crd: str, version: str, path: str) -> tuple[str, str]:
         """(page, anchor) where the field at ``path`` of a CRD version is documented: its own
         row, or its row in the section of the type it lies in."""
@@ -278,11 +272,9 @@ class Layout:
         segments = path.split(".")
         for cut in range(len(segments), 0, -1):
             prefix = ".".join(segments[:cut])
-            if cut == len(segments):
+            if cut == len(segments):  # the field's own line
                 found = self.part_of.get((page, prefix, -1))
-                if found is not None and (page, prefix, 0) not in self.part_of:
-                    return found
-                if found is not None and cut == len(segments):
+                if found is not None:
                     return found
                 continue
             names = children(prefix)

@@ -23,8 +23,10 @@ _REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "~": "&#12
 _BACKSLASHED = set("\\`*_{}[]()#!")
 # A line start that would open a list, a rule or a setext heading (`---`, `- x`, `1.`, `===`).
 _LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
-_URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+[^\s<>\"'`|\[\]{}.,;:!?)]")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+#: A bare http(s) URL in chart text, and a line that starts a list item (the site's HTML
+#: reads chart text by the same rules: :mod:`crdoc.render.html`).
+URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+[^\s<>\"'`|\[\]{}.,;:!?)]")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
 # One table for str.translate: escaping runs at C speed (it is called for every printed value).
@@ -53,10 +55,15 @@ def _escape_line_start(match: re.Match[str]) -> str:
 def link(url: str, text: str | None = None) -> Markup:
     """A link to an http(s) URL (its text escaped); any other scheme stays plain text."""
     label = escape(url if text is None else text)
-    if not re.match(r"https?://", url, re.I) or any(c.isspace() for c in url):
+    if not linkable(url):
         return label
     href = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
     return Markup(f"[{label}]({href})")
+
+
+def linkable(url: str) -> bool:
+    """Whether chart text names a URL crdoc links to: http(s), without blanks."""
+    return re.match(r"https?://", url, re.I) is not None and not any(c.isspace() for c in url)
 
 
 def quote(text: str) -> Markup:
@@ -68,7 +75,7 @@ def inline(text: str) -> Markup:
     """Inline text with bare http(s) URLs turned into links (never other schemes)."""
     pieces = []
     position = 0
-    for match in _URL.finditer(text):
+    for match in URL.finditer(text):
         pieces.append(escape(text[position : match.start()]))
         pieces.append(link(match.group()))
         position = match.end()
@@ -94,7 +101,7 @@ def _description(text: str) -> Markup:
         current: list[str] = []
         in_list = False
         for line in lines:
-            item = _LIST_ITEM.match(line)
+            item = LIST_ITEM.match(line)
             if item:
                 if current:
                     out.append(_join(current, in_list))
