@@ -118,13 +118,7 @@ class Chromium:
         ]
         for domain in ("Page.enable", "Runtime.enable"):
             self.page(domain)
-        self.page(
-            "Emulation.setDeviceMetricsOverride",
-            width=WIDTH,
-            height=HEIGHT,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
+        self.lay_out(WIDTH)
 
     # -- protocol ---------------------------------------------------------------------------
 
@@ -192,9 +186,8 @@ class Chromium:
             time.sleep(0.1)
         return value
 
-    @contextlib.contextmanager
-    def width(self, width: int) -> Iterator[None]:
-        """The page laid out at ``width`` px (a phone below 600), then back to the default."""
+    def lay_out(self, width: int) -> None:
+        """Lay the page out ``width`` px wide (as a phone below 600)."""
         self.page(
             "Emulation.setDeviceMetricsOverride",
             width=width,
@@ -202,16 +195,15 @@ class Chromium:
             deviceScaleFactor=1,
             mobile=width < 600,
         )
+
+    @contextlib.contextmanager
+    def width(self, width: int) -> Iterator[None]:
+        """The page laid out ``width`` px wide, then back to the default."""
+        self.lay_out(width)
         try:
             yield
         finally:
-            self.page(
-                "Emulation.setDeviceMetricsOverride",
-                width=WIDTH,
-                height=HEIGHT,
-                deviceScaleFactor=1,
-                mobile=False,
-            )
+            self.lay_out(WIDTH)
 
     def navigate(self, url: str) -> None:
         self.events = [e for e in self.events if e["method"] != "Page.loadEventFired"]
