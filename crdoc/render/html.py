@@ -11,10 +11,7 @@ from typing import Any
 from markupsafe import Markup
 from markupsafe import escape as _escape
 
-from crdoc.render.markup import LIST_ITEM, URL, json_value, linkable, sentence
-
-# A code span: a run of backticks, text, and a run of the same length (CommonMark's rule).
-_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+from crdoc.render.markup import CODE_SPAN, LIST_ITEM, URL, json_value, linkable, sentence
 
 
 def escape(value: Any) -> str:
@@ -51,7 +48,7 @@ def inline(text: str) -> str:
 def _spans(text: str) -> str:
     out = []
     position = 0
-    for match in _CODE.finditer(text):
+    for match in CODE_SPAN.finditer(text):
         out.append(escape(text[position : match.start()]))
         out.append(f"<code>{escape(match.group(2).strip() or match.group(2))}</code>")
         position = match.end()

@@ -27,6 +27,9 @@ _LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
 #: reads chart text by the same rules: :mod:`crdoc.render.html`).
 URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+[^\s<>\"'`|\[\]{}.,;:!?)]")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+#: A code span in chart text: a run of backticks, text, and a run of the same length
+#: (CommonMark's rule).
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 
 
 # One table for str.translate: escaping runs at C speed (it is called for every printed value).
@@ -72,15 +75,32 @@ def quote(text: str) -> Markup:
 
 
 def inline(text: str) -> Markup:
-    """Inline text with bare http(s) URLs turned into links (never other schemes)."""
+    """Inline text with bare http(s) URLs turned into links (never other schemes) and
+    backquoted spans kept as code, as the site's HTML shows them; everything else escaped."""
     pieces = []
     position = 0
     for match in URL.finditer(text):
-        pieces.append(escape(text[position : match.start()]))
+        pieces.append(_spans(text[position : match.start()]))
         pieces.append(link(match.group()))
         position = match.end()
-    pieces.append(escape(text[position:]))
+    pieces.append(_spans(text[position:]))
     return Markup("".join(pieces))
+
+
+def _spans(text: str) -> str:
+    """Escaped text whose code spans stay code. A span holding ``|`` stays text: GFM reads
+    ``\\|`` as a pipe inside a table's code and as a backslash outside one."""
+    pieces = []
+    position = 0
+    for match in CODE_SPAN.finditer(text):
+        content = match.group(2)
+        if "|" in content:
+            continue
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(code(content.strip() or content))
+        position = match.end()
+    pieces.append(escape(text[position:]))
+    return "".join(pieces)
 
 
 def description(text: str) -> Markup:
@@ -149,7 +169,7 @@ def sentence(text: str, limit: int = 160) -> str:
 
 def first_sentence(text: str, limit: int = 160) -> Markup:
     """The first sentence of a description, shortened, for tables and summaries."""
-    return escape(sentence(text, limit))
+    return inline(sentence(text, limit))
 
 
 def code(value: Any) -> Markup:
