@@ -4,7 +4,8 @@ written outside the output folder, nothing from the input becomes markup.
 
 Already covered elsewhere, not repeated here: ``..`` and absolute archive members
 (test_sources.test_archive_member_outside_the_archive_is_an_error, also nested), links in chart
-folders (test_sources.test_symlinks_pointing_outside_the_chart_are_not_followed), the default
+folders (test_sources.test_broken_links_and_loops_are_skipped_with_a_warning,
+test_links_multiplying_a_folder_are_bounded), the default
 alias budget and fixture recursive alias (test_errors.test_alias_bomb, test_broken_file),
 default schema depth and 1000-level YAML/JSON (test_errors.test_schema_*), invalid UTF-8 in a
 plain file (test_errors.test_invalid_utf8), BOM and CRLF in YAML

@@ -22,6 +22,7 @@ import pytest
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
+from crdoc.loading.limits import Limits
 from crdoc.publish.dump import catalog_data
 
 SOURCES = Path(__file__).resolve().parent / "fixtures" / "sources"
@@ -603,18 +604,155 @@ def test_escaping_member_in_nested_subchart_archive(tmp_path: Path) -> None:
     )
 
 
-def test_symlinks_pointing_outside_the_chart_are_not_followed(tmp_path: Path) -> None:
-    """A link in a chart folder to a file or folder outside the chart is ignored; the chart's own
-    CRDs are read as usual."""
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "secret.yaml").write_text(crd_yaml("outside.example.com", "secrets", "Secret"))
+def helm_installs(chart: Path) -> list[str]:
+    """The names of the CRDs Helm installs from a chart (``crds/`` and rendered
+    templates), as the real Helm engine (``helm_python``) loads it; the test is skipped when
+    that is not installed."""
+    helm_python = pytest.importorskip("helm_python")
+    import yaml
+
+    loaded = helm_python.Chart.load(chart)
+    texts = [crd["data"] for crd in loaded.crds]
+    texts += list(loaded.render({}, name="release", namespace="default").values())
+    return sorted(
+        doc["metadata"]["name"]
+        for text in texts
+        for doc in yaml.safe_load_all(text)
+        if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition"
+    )
+
+
+def crdoc_names(data: dict[str, Any]) -> list[str]:
+    """The CRD names (``plural.group``) of a JSON model."""
+    return sorted(f"{c['plural']}.{c['group']}" for c in data["crds"])
+
+
+def linked_chart(into: Path) -> Path:
+    """A repository whose chart links to CRDs outside its folder, as Calico's does
+    (``templates/calico -> ../../../libcalico-go/config/crd``), plus a link to one file in
+    ``templates/`` and one in ``crds/``."""
+    library = into / "libcalico-go" / "config" / "crd"
+    library.mkdir(parents=True)
+    for plural, kind in [("bgppeers", "BGPPeer"), ("ippools", "IPPool"), ("tiers", "Tier")]:
+        (library / f"crd.projectcalico.org_{plural}.yaml").write_text(
+            crd_yaml("crd.projectcalico.org", plural, kind)
+        )
+    shared = into / "shared"
+    shared.mkdir()
+    (shared / "policy.yaml").write_text(crd_yaml("policy.example.com", "policies", "Policy"))
+    (shared / "early.yaml").write_text(crd_yaml("early.example.com", "earlies", "Early"))
+    chart = into / "charts" / "crd.projectcalico.org.v1"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "crds").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: calico-crds\nversion: 1.0.0\n")
+    (chart / "templates" / "calico").symlink_to(
+        "../../../libcalico-go/config/crd", target_is_directory=True
+    )
+    (chart / "templates" / "policy.yaml").symlink_to("../../../shared/policy.yaml")
+    (chart / "crds" / "early.yaml").symlink_to("../../../shared/early.yaml")
+    return chart
+
+
+CALICO_SOURCES = [
+    "templates/calico/crd.projectcalico.org_bgppeers.yaml",
+    "templates/calico/crd.projectcalico.org_ippools.yaml",
+    "templates/calico/crd.projectcalico.org_tiers.yaml",
+]
+
+
+def test_links_to_folders_and_files_outside_the_chart_are_followed(tmp_path: Path) -> None:
+    """A chart folder's links are followed as Helm's loader follows them, wherever they point:
+    each file is read under the link's name; crdoc documents exactly the CRDs Helm installs."""
+    chart = linked_chart(tmp_path)
+    data = model(chart)
+    chart_info = {"name": "calico-crds", "version": "1.0.0"}
+    assert summary(data) == {
+        "crd.projectcalico.org/bgppeers": ([CALICO_SOURCES[0]], chart_info),
+        "crd.projectcalico.org/ippools": ([CALICO_SOURCES[1]], chart_info),
+        "crd.projectcalico.org/tiers": ([CALICO_SOURCES[2]], chart_info),
+        "early.example.com/earlies": (["crds/early.yaml"], chart_info),
+        "policy.example.com/policies": (["templates/policy.yaml"], chart_info),
+    }
+    assert crdoc_names(data) == helm_installs(chart)
+
+
+def test_broken_links_and_loops_are_skipped_with_a_warning(runner, tmp_path: Path) -> None:
+    """A link to nothing and a link to a folder holding it (which would be walked for ever)
+    are skipped, each with a warning naming it; the rest of the chart is read. Helm refuses
+    such a chart outright."""
+    chart = linked_chart(tmp_path)
+    (chart / "templates" / "dangling.yaml").symlink_to("../missing.yaml")
+    (chart / "templates" / "loop").symlink_to("..", target_is_directory=True)
+    (chart / "crds" / "up").symlink_to(tmp_path, target_is_directory=True)
+    result = runner.invoke(cli, ["inspect", str(chart), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert crdoc_names(json.loads(result.stdout)) == crdoc_names(
+        model(linked_chart(tmp_path / "b"))
+    )
+    assert result.stderr == (
+        f"Warning: {chart}/crds/up: link to {str(tmp_path)!r}, a folder that holds the link: "
+        "not followed\n"
+        f"Warning: {chart}/templates/dangling.yaml: broken link to '../missing.yaml' (No such file "
+        "or directory): skipped\n"
+        f"Warning: {chart}/templates/loop: link to '..', a folder that holds the link: "
+        "not followed\n"
+    )
+    helm_python = pytest.importorskip("helm_python")
+    with pytest.raises(helm_python.HelmError):
+        helm_python.Chart.load(chart)
+
+
+def test_helmignore_hides_linked_files_by_the_links_path(tmp_path: Path) -> None:
+    """``.helmignore`` rules match a linked file or folder by where the link is, as in Helm."""
+    chart = linked_chart(tmp_path)
+    (chart / ".helmignore").write_text("templates/calico/*tiers.yaml\npolicy.yaml\n")
+    data = model(chart)
+    assert crdoc_names(data) == [
+        "bgppeers.crd.projectcalico.org",
+        "earlies.early.example.com",
+        "ippools.crd.projectcalico.org",
+    ]
+    assert crdoc_names(data) == helm_installs(chart)
+
+
+def test_links_multiplying_a_folder_are_bounded(tmp_path: Path) -> None:
+    """Links that multiply a folder (each level linking the next twice) stop at
+    ``max_archive_members`` entries reached through links, with one error line."""
     chart = tmp_path / "chart"
     shutil.copytree(SOURCES / "subchart-a", chart)
-    (chart / "crds" / "linked.yaml").symlink_to(outside / "secret.yaml")
-    (chart / "crds" / "linked-folder").symlink_to(outside, target_is_directory=True)
-    data = model(chart)
-    assert_crds(data, {"a.example.com/alphas": (["crds/alphas.yaml"], CHART_A)})
+    level = tmp_path / "level0"
+    level.mkdir()
+    (level / "x.yaml").write_text("a: 1\n")
+    for depth in range(1, 12):
+        above = tmp_path / f"level{depth}"
+        above.mkdir()
+        (above / "one").symlink_to(level, target_is_directory=True)
+        (above / "two").symlink_to(level, target_is_directory=True)
+        level = above
+    (chart / "files").symlink_to(level, target_is_directory=True)
+    with pytest.raises(CrdocError) as caught:
+        load(chart, LoadOptions(limits=Limits(max_archive_members=1000)))
+    assert caught.value.located() == (
+        f"{chart}: more than 1000 files and folders reached through links"
+    )
+
+
+def test_links_in_archives_are_not_followed(tmp_path: Path) -> None:
+    """In a ``.tgz``, a link member is skipped wherever it points (Helm reads it as an empty
+    file, which holds no CRD either)."""
+    archive = tmp_path / "c-1.0.tgz"
+    with tarfile.open(archive, "w:gz") as tar:
+        add_member(tar, "c/Chart.yaml", b"name: c\nversion: 1.0\n")
+        add_member(tar, "c/templates/real.yaml", crd_yaml("x.example.com", "xs", "X").encode())
+        for name, target in [("templates/link.yaml", "real.yaml"), ("crds/up", "..")]:
+            info = tarfile.TarInfo(f"c/{name}")
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            tar.addfile(info)
+    data = model(archive)
+    assert summary(data) == {
+        "x.example.com/xs": (["c/templates/real.yaml"], {"name": "c", "version": "1.0"})
+    }
+    assert crdoc_names(data) == helm_installs(archive)
 
 
 def test_symlink_inside_the_chart_is_read(tmp_path: Path) -> None:

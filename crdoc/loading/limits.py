@@ -19,7 +19,7 @@ class Limits:
     max_total_bytes: int = 4 * 1024 * 1024 * 1024
     """Most bytes read from one source in all, archives unpacked."""
     max_archive_members: int = 50_000
-    """Most entries in one archive."""
+    """Most entries in one archive, and most files and folders reached through links in a folder."""
     max_archive_depth: int = 5
     """Deepest nesting of archives in archives (a chart's ``charts/*.tgz`` is depth 2)."""
     max_alias_nodes: int = 1_000_000

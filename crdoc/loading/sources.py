@@ -8,7 +8,8 @@ In a chart folder, ``.helmignore`` hides files as it does from Helm. Each chart 
 the files its templates can read through ``.Files``.
 
 Archives are read in memory, never unpacked to disk; member paths that climb out (``..``,
-absolute), links and special files are refused. Every file is labelled with its path relative
+absolute), links and special files are refused. In a folder, links are followed as Helm
+follows them (loops and broken links skipped with a warning). Every file is labelled with its path relative
 to the source, ``!`` separating an archive from a path inside it.
 """
 
@@ -18,6 +19,7 @@ import io
 import os
 import posixpath
 import re
+import stat
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -454,21 +456,7 @@ class _DirTree:
         self.label_prefix = label_prefix
         self.where_prefix = where_prefix
         self.limits = limits
-        real_root = os.path.realpath(root)
-        paths = []
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in names:
-                full = os.path.join(folder, name)
-                # A link may point anywhere on the machine: keep it only inside the source.
-                if os.path.islink(full):
-                    target = os.path.realpath(full)
-                    if os.path.commonpath([real_root, target]) != real_root or not os.path.isfile(
-                        target
-                    ):
-                        continue
-                paths.append(Path(os.path.relpath(full, root)).as_posix())
-        self.paths = sorted(paths)
+        self.paths = sorted(_walk_folder(root, limits, where_prefix))
         self.known = frozenset(self.paths)
 
     def read(self, rel: str, *, spend: bool = True) -> bytes:
@@ -484,6 +472,88 @@ class _DirTree:
 
     def where(self, rel: str) -> str:
         return self.where_prefix + rel
+
+
+def _walk_folder(root: Path, limits: Limits, where_prefix: str) -> Iterator[str]:
+    """Every regular file under ``root``, as a relative posix path, links followed as Helm's
+    ``loader.LoadDir`` follows them: a link to a file or a folder is read under the link's own
+    name, wherever it points (the user's folder is trusted to point where they put it).
+
+    Folders whose name starts with ``.`` are not entered. Two links Helm would fail on are
+    skipped with a warning naming them: a link to nothing, and a link to a folder that holds
+    it (Helm walks round it until the system refuses the path). Entries reached through links
+    count against ``max_archive_members``: links to links can multiply a small folder many
+    times over.
+    """
+    # Folders still to read: its path, its relative prefix, the real paths of it and of the
+    # folders above it, and whether it was reached through a link.
+    pending = [(str(root), "", (os.path.realpath(root),), False)]
+    through_links = 0
+    while pending:
+        folder, prefix, above, linked = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue  # unreadable: nothing from it, as from os.walk
+        folders = []
+        for entry in entries:
+            rel = prefix + entry.name
+            is_link = entry.is_symlink()
+            kind = _link_kind(entry, where_prefix + rel) if is_link else _entry_kind(entry)
+            if kind is None:
+                continue
+            if linked or is_link:
+                through_links += 1
+                if through_links > limits.max_archive_members:
+                    raise CrdocError(
+                        f"more than {limits.max_archive_members} files and folders reached "
+                        "through links",
+                        path=where_prefix.rstrip("/"),
+                    )
+            if kind == "file":
+                yield rel
+                continue
+            if entry.name.startswith("."):
+                continue
+            real = os.path.realpath(entry.path) if is_link else os.path.join(above[-1], entry.name)
+            if is_link and _holds_any(real, above):
+                from crdoc.errors import warn
+
+                warn(
+                    f"{where_prefix}{rel}: link to {os.readlink(entry.path)!r}, a folder that "
+                    "holds the link: not followed"
+                )
+                continue
+            folders.append((entry.path, rel + "/", (*above, real), linked or is_link))
+        pending.extend(reversed(folders))  # read in name order
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> str | None:
+    """``"file"`` for a regular file, ``"folder"``, else ``None`` (devices, pipes, sockets)."""
+    if entry.is_dir(follow_symlinks=False):
+        return "folder"
+    return "file" if entry.is_file(follow_symlinks=False) else None
+
+
+def _link_kind(entry: os.DirEntry[str], where: str) -> str | None:
+    """What a link points to, as :func:`_entry_kind` says it; a warning for a broken link."""
+    try:
+        mode = os.stat(entry.path).st_mode
+    except OSError as exc:
+        from crdoc.errors import warn
+
+        warn(f"{where}: broken link to {os.readlink(entry.path)!r} ({exc.strerror}): skipped")
+        return None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else None
+
+
+def _holds_any(folder: str, paths: tuple[str, ...]) -> bool:
+    """Whether real path ``folder`` is one of ``paths`` or a folder above one of them."""
+    inside = folder.rstrip(os.sep) + os.sep
+    return any(path == folder or path.startswith(inside) for path in paths)
 
 
 class _ArchiveTree:
