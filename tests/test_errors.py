@@ -479,3 +479,196 @@ def test_values_their_tag_cannot_read_name_their_line(
         load(tmp_path)
     assert caught.value.located().startswith(f"{tmp_path / 'crd.yaml'}:6: invalid YAML: ")
     assert message in caught.value.located()
+
+
+# -- Go template syntax, as Helm's parser refuses it ---------------------------------------------
+
+#: A CRD as a template (its label printed from the release).
+TEMPLATED_CRD = (
+    "apiVersion: apiextensions.k8s.io/v1\n"
+    "kind: CustomResourceDefinition\n"
+    "metadata:\n"
+    "  name: goods.errors.example.com\n"
+    "  labels: {release: {{ .Release.Name | quote }}}\n"
+    "spec:\n"
+    "  group: errors.example.com\n"
+    "  names: {kind: Good, plural: goods}\n"
+    "  scope: Namespaced\n"
+    "  versions: [{name: v1, served: true, storage: true}]\n"
+)
+
+
+def template_chart(into: Path, broken: dict[str, str]) -> Path:
+    """A chart whose ``templates/good.yaml`` is a valid templated CRD, plus ``broken`` (file
+    name under ``templates/`` → text)."""
+    chart = into / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: chart\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text("plural: goods\nlist: [1]\n")
+    (chart / "templates" / "good.yaml").write_text(TEMPLATED_CRD)
+    for name, text in broken.items():
+        (chart / "templates" / name).write_text(text)
+    return chart
+
+
+def helm_verdict(chart: Path) -> str | None:
+    """Helm's parse error for a chart (``None`` when it renders), from the real Helm engine;
+    the test is skipped when ``helm_python`` is not installed."""
+    helm_python = pytest.importorskip("helm_python")
+    try:
+        helm_python.Chart.load(chart).render({}, name="release", namespace="default")
+    except helm_python.HelmError as error:
+        return str(error) if "parse error" in str(error) else None
+    return None
+
+
+#: One broken template per way Go's parser (so Helm) refuses it: file, text, line, message.
+TEMPLATE_SYNTAX = [
+    ("unclosed-action", "x.yaml", "a: 1\nb: {{ .Values.x\n", 2, "unclosed action"),
+    ("unclosed-string", "x.yaml", 'a: {{ "abc }}\n', 1, "unclosed action"),
+    ("if-without-end", "x.yaml", "a: 1\n{{ if .Values.x }}\nb: 2\n", 2, "'if' without 'end'"),
+    ("define-without-end", "_helpers.tpl", '{{ define "x" }}\na\n', 1, "'define' without 'end'"),
+    ("extra-end", "x.yaml", "a: 1\n{{ end }}\n", 2, "'end' without a block"),
+    ("else-outside", "x.yaml", "a: 1\n\n{{ else }}\n", 3, "'else' outside a block"),
+    (
+        "second-else",
+        "x.yaml",
+        "{{ if .Values.a }}\n{{ else }}\n{{ else }}\n{{ end }}\n",
+        3,
+        "a second 'else' in one block",
+    ),
+    (
+        "else-if-in-range",
+        "x.yaml",
+        "{{ range .Values.list }}\n{{ else if .Values.a }}\n{{ end }}\n",
+        2,
+        "'else if' in a 'range' block",
+    ),
+    ("end-with-argument", "x.yaml", "{{ if true }}{{ end 1 }}\n", 1, "unexpected '1' in 'end'"),
+    (
+        "unknown-function",
+        "x.yaml",
+        "a: 1\nb: {{ .Values.x | frobnicate }}\n",
+        2,
+        "function 'frobnicate' not defined",
+    ),
+    ("env-is-not-helms", "x.yaml", 'home: {{ env "HOME" }}\n', 1, "function 'env' not defined"),
+    (
+        "unknown-function-in-untaken-branch",
+        "x.yaml",
+        "{{ if false }}\nb: {{ foo 1 }}\n{{ end }}\n",
+        2,
+        "function 'foo' not defined",
+    ),
+    ("undefined-variable", "x.yaml", "a: {{ $x }}\n", 1, "undefined variable '$x'"),
+    (
+        "variable-out-of-scope",
+        "x.yaml",
+        "{{ if true }}{{ $y := 1 }}{{ end }}\n{{ $y }}\n",
+        2,
+        "undefined variable '$y'",
+    ),
+    (
+        "variable-in-define",
+        "_helpers.tpl",
+        '{{ $z := 1 }}\n{{ define "d" }}{{ $z }}{{ end }}\n',
+        2,
+        "undefined variable '$z'",
+    ),
+    ("break-outside-range", "x.yaml", "{{ break }}\n", 1, "{{break}} outside {{range}}"),
+    ("empty-action", "x.yaml", "a: {{ }}\n", 1, "empty action"),
+    ("bad-number", "x.yaml", "a: {{ 1x }}\n", 1, "bad number syntax: '1x'"),
+    ("unclosed-comment", "x.yaml", "{{/* note }}\n", 1, "unclosed comment"),
+    ("broken-notes", "NOTES.txt", "Installed\n{{ .Values.x\n", 2, "unclosed action"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "message"),
+    [case[1:] for case in TEMPLATE_SYNTAX],
+    ids=[case[0] for case in TEMPLATE_SYNTAX],
+)
+def test_template_syntax_error(
+    tmp_path: Path, name: str, text: str, line: int, message: str
+) -> None:
+    """A template Go's parser refuses (any file of ``templates/``: helpers and ``NOTES.txt``
+    too, even one holding no CRD) is an error naming its file and line; Helm refuses the chart
+    too."""
+    chart = template_chart(tmp_path, {name: text})
+    with pytest.raises(CrdocError) as caught:
+        load(chart)
+    where = f"{chart}/templates/{name}"
+    assert caught.value.located() == f"{where}:{line}: template syntax error: {message}"
+    assert helm_verdict(chart) is not None
+
+
+#: Templates Go's parser accepts, near the refused ones: crdoc must read them too.
+TEMPLATE_SYNTAX_ACCEPTED = [
+    pytest.param('a: "{{ .Values.plural }}"\nb: {{ "}}" }}\n', id="braces-in-strings"),
+    pytest.param("{{/* a\n  note */}}\n{{- /* trimmed */ -}}\n", id="comments"),
+    pytest.param("a: {{ mulf 2 0x1p4 }}\nb: {{ add 010 0b1 1_000 }}\n", id="go-numbers"),
+    pytest.param("{{ if $v := .Values.a }}{{ else }}{{ $v }}{{ end }}\n", id="variable-in-else"),
+    pytest.param("{{ range $i, $v := .Values.list }}{{ $i }}{{ break }}{{ end }}\n", id="range"),
+    pytest.param("{{ with .Values.a }}{{ else with .Values.b }}{{ end }}\n", id="else-with"),
+    pytest.param('{{ define "d" }}{{ $.Values.a }}{{ end }}\n', id="dollar-in-define"),
+    pytest.param('{{ lookup "v1" "Pod" "" "" }}{{ toYamlPretty . }}\n', id="helm-functions"),
+    pytest.param("a: {{\n  .Values.plural\n}}\n", id="action-over-lines"),
+]
+
+
+@pytest.mark.parametrize("text", TEMPLATE_SYNTAX_ACCEPTED)
+def test_template_syntax_accepted(tmp_path: Path, text: str) -> None:
+    """Valid syntax near each refused case is read without a word, as Helm reads it."""
+    chart = template_chart(tmp_path, {"x.yaml": text})
+    assert [crd.key for crd in load(chart).crds] == ["errors.example.com/goods"]
+    assert helm_verdict(chart) is None
+
+
+def test_template_syntax_error_on_the_command_line(runner, tmp_path: Path) -> None:
+    """The command line prints one ``Error: path:line: message`` line, exits 1, writes
+    nothing; every broken template is reported, in path order."""
+    chart = template_chart(tmp_path, {"a.yaml": "{{ if .Values.a }}\n", "b.yaml": "x: {{ foo }}\n"})
+    out = tmp_path / "out.md"
+    result = runner.invoke(cli, ["markdown", str(chart), "-o", str(out)], prog_name="crdoc")
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: {chart}/templates/a.yaml:1: template syntax error: 'if' without 'end'\n"
+        f"{chart}/templates/b.yaml:1: template syntax error: function 'foo' not defined\n"
+    )
+    assert not out.exists()
+
+
+def test_skip_invalid_skips_a_template_that_does_not_parse(runner, tmp_path: Path) -> None:
+    """With ``--skip-invalid`` the broken template is one warning and skipped; the chart's
+    other CRDs are documented. Without a closing ``end`` the broken file's CRD is not."""
+    chart = template_chart(
+        tmp_path, {"crds.yaml": "{{ if .Values.on }}\n" + TEMPLATED_CRD.replace("good", "bad")}
+    )
+    result = inspect(runner, chart, "--skip-invalid", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"Warning: skipped: {chart}/templates/crds.yaml:1: template syntax error: "
+        "'if' without 'end'\n"
+    )
+    assert [c["sources"] for c in json.loads(result.stdout)["crds"]] == [["templates/good.yaml"]]
+
+
+def test_braces_in_a_plain_file_outside_a_chart_are_no_template(tmp_path: Path) -> None:
+    """Outside a chart, a file that parses as plain YAML is plain YAML: ``{{`` in a CRD
+    description (here never closed) is text, not a template syntax error."""
+    path = tmp_path / "crd.yaml"
+    path.write_text(
+        TEMPLATED_CRD.replace("{{ .Release.Name | quote }}", "'use {{ .Values.x to set it'")
+    )
+    assert [crd.key for crd in load(path).crds] == ["errors.example.com/goods"]
+
+
+def test_template_outside_a_chart_that_does_not_parse(tmp_path: Path) -> None:
+    """Outside a chart, a file that is not plain YAML is read as a template: one Go's parser
+    refuses is a template syntax error, not a YAML one."""
+    path = tmp_path / "crd.yaml"
+    path.write_text("{{ if .Values.on }}\n" + TEMPLATED_CRD)
+    with pytest.raises(CrdocError) as caught:
+        load(path)
+    assert caught.value.located() == f"{path}:1: template syntax error: 'if' without 'end'"

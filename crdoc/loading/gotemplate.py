@@ -14,6 +14,7 @@ literal, a field chain from the dot (``.Values.a.b``), from a variable (``$.Valu
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -136,7 +137,8 @@ class Branch(Record):
     line: int
     body: list[Node]
     keyword: str
-    """``if``, ``with`` or ``range`` (an ``else if`` branch of a ``with`` block is an ``if``)."""
+    """``if``, ``with`` or ``range`` for the opening branch and ``else if``/``else with`` ones,
+    ``else`` for a plain ``else``."""
 
     def __init__(
         self,
@@ -220,6 +222,48 @@ class Control(Record):
 Node = Text | Action | Block | Define | Call | Control
 
 
+# -- the functions Helm knows --------------------------------------------------------------------
+
+_GO_BUILTINS = """
+    and call eq ge gt html index js le len lt ne not or print printf println slice
+    urlquery
+"""
+_SPRIG = """
+    abbrev abbrevboth add add1 add1f addf adler32sum ago all any append atoi b32dec b32enc
+    b64dec b64enc base bcrypt biggest buildCustomCert camelcase cat ceil chunk clean
+    coalesce compact concat contains date date_in_zone date_modify dateInZone dateModify
+    decryptAES deepCopy deepEqual default derivePassword dict dig dir div divf duration
+    durationRound empty encryptAES ext fail first float64 floor fromJson genCA
+    genCAWithKey genPrivateKey genSelfSignedCert genSelfSignedCertWithKey genSignedCert
+    genSignedCertWithKey get getHostByName has hasKey hasPrefix hasSuffix hello htmlDate
+    htmlDateInZone htpasswd indent initial initials int int64 isAbs join kebabcase keys
+    kindIs kindOf last list lower max maxf merge mergeOverwrite min minf mod mul mulf
+    must_date_modify mustAppend mustChunk mustCompact mustDateModify mustDeepCopy
+    mustFirst mustFromJson mustHas mustInitial mustLast mustMerge mustMergeOverwrite
+    mustPrepend mustPush mustRegexFind mustRegexFindAll mustRegexMatch mustRegexReplaceAll
+    mustRegexReplaceAllLiteral mustRegexSplit mustRest mustReverse mustSlice mustToDate
+    mustToJson mustToPrettyJson mustToRawJson mustUniq mustWithout nindent nospace now
+    omit osBase osClean osDir osExt osIsAbs pick pluck plural prepend push quote randAlpha
+    randAlphaNum randAscii randBytes randInt randNumeric randSeededNumeric regexFind
+    regexFindAll regexMatch regexQuoteMeta regexReplaceAll regexReplaceAllLiteral
+    regexSplit repeat replace rest reverse round semver semverCompare seq set sha1sum
+    sha256sum sha512sum shuffle snakecase sortAlpha split splitList splitn squote sub subf
+    substr swapcase ternary title toDate toDecimal toJson toPrettyJson toRawJson toString
+    toStrings trim trimAll trimall trimPrefix trimSuffix trunc tuple typeIs typeIsLike
+    typeOf uniq unixEpoch unset until untilStep untitle upper urlJoin urlParse uuidv4
+    values without wrap wrapWith
+"""
+_HELM_OWN = """
+    fromJsonArray fromToml fromYaml fromYamlArray include lookup mustToYaml required
+    toToml toYaml toYamlPretty tpl
+"""
+#: Every function a Helm template may call: Go's ``text/template`` builtins, Sprig's (but
+#: ``env`` and ``expandenv``, which Helm takes out) and Helm's own, the union over Helm 3 and 4
+#: (crdoc must not refuse a chart some Helm renders). Go refuses any other name when it parses
+#: a template.
+HELM_FUNCTIONS = frozenset((_GO_BUILTINS + _SPRIG + _HELM_OWN).split())
+
+
 # -- lexing ---------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(
@@ -235,7 +279,11 @@ _TOKEN = re.compile(
     |(?P<comma>,)
     |(?P<variable>\$\w*)
     |(?P<field>(?:\.[^\W\d]\w*)+)
-    |(?P<number>[+-]?(?:0[xX][0-9a-fA-F_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d+)?))
+    |(?P<number>(?=[+-]?\.?\d)[+-]?(?:
+        0[xX][\da-fA-F_]*(?:\.[\da-fA-F_]*)?(?:[pP][+-]?[\d_]*)?
+        |0[oO][0-7_]*|0[bB][01_]*
+        |[\d_]*(?:\.[\d_]*)?(?:[eE][+-]?[\d_]*)?
+    )i?)
     |(?P<dot>\.)
     |(?P<word>[^\W\d]\w*)
     """,
@@ -261,18 +309,33 @@ class _Token(Record):
         self.end = end
 
 
-def _tokens(body: str, line: int) -> list[_Token]:
+def _tokens(body: str, line: int) -> tuple[_Token, ...]:
+    """The tokens of an action's inside; :class:`TemplateSyntaxError` for text that starts
+    none."""
+    tokens = _lex(body)
+    if isinstance(tokens, str):
+        raise TemplateSyntaxError(tokens, line)
+    return tokens
+
+
+@functools.lru_cache(maxsize=8192)
+def _lex(body: str) -> tuple[_Token, ...] | str:
+    """:func:`_tokens`, or what is wrong. Kept for the run: charts repeat the same actions
+    (``{{- end }}``, ``{{ include "x.labels" . }}``) and tokens are never changed."""
     tokens = []
     pos = 0
     while pos < len(body):
         match = _TOKEN.match(body, pos)
         if match is None:
-            raise TemplateSyntaxError(f"unexpected {body[pos]!r} in action", line)
+            return f"unexpected {body[pos]!r} in action"
         kind = match.lastgroup or ""
+        if kind == "number" and re.match(r"\w", body[match.end() : match.end() + 1]):
+            # Go's lexer: a number runs into a letter or digit ("1x")
+            return f"bad number syntax: {body[match.start() : match.end() + 1]!r}"
         if kind != "space":
             tokens.append(_Token(kind, match.group(), match.start(), match.end()))
         pos = match.end()
-    return tokens
+    return tuple(tokens)
 
 
 def _unquote(text: str, line: int) -> str:
@@ -301,22 +364,34 @@ def _unquote(text: str, line: int) -> str:
     return "".join(out)
 
 
-def _number(text: str, line: int) -> int | float:
+def _number(text: str, line: int) -> int | float | complex:
+    """A Go number literal's value: decimal, hexadecimal (with a ``p`` exponent too), octal or
+    binary, ``_`` between digits, ``i`` for an imaginary number."""
     clean = text.replace("_", "")
     try:
-        if re.fullmatch(r"[+-]?0[xX][0-9a-fA-F]+", clean):
-            return int(clean, 16)
-        if re.fullmatch(r"[+-]?\d+", clean):
-            return int(clean)
+        if clean.endswith("i"):
+            return complex(0, _number(clean[:-1], line))
+        sign, digits = (clean[0], clean[1:]) if clean[0] in "+-" else ("", clean)
+        prefix = digits[:2].lower()
+        if prefix == "0x":
+            if "." in digits or "p" in prefix + digits[2:].lower():
+                return float.fromhex(sign + digits)
+            return int(sign + digits, 16)
+        if prefix in ("0o", "0b"):
+            return int(sign + digits, 8 if prefix == "0o" else 2)
+        if re.fullmatch(r"0[0-7]+", digits):
+            return int(sign + digits, 8)  # Go reads a leading 0 as octal
+        if re.fullmatch(r"0|[1-9][\d]*", digits):
+            return int(sign + digits)
         return float(clean)
     except ValueError:
-        raise TemplateSyntaxError(f"bad number {text!r}", line) from None
+        raise TemplateSyntaxError(f"bad number syntax: {text!r}", line) from None
 
 
 class _Parser:
     """Pipelines from the tokens of one action."""
 
-    def __init__(self, tokens: list[_Token], body: str, line: int) -> None:
+    def __init__(self, tokens: tuple[_Token, ...], body: str, line: int) -> None:
         self.tokens = tokens
         self.body = body
         self.line = line
@@ -471,12 +546,16 @@ def _inside(action: str) -> tuple[str, bool]:
 
 
 def parse(text: str) -> list[Node]:
-    """The tree of a template. :class:`TemplateSyntaxError` for an unbalanced block or an action
-    crdoc cannot read."""
+    """The tree of a template. :class:`TemplateSyntaxError` for what Go's parser refuses, so
+    Helm too (an unclosed action or comment, a block without its ``end``, an ``end`` or
+    ``else`` outside a block, a function Helm does not define, an undefined variable,
+    ``break`` outside ``range``), or an action crdoc cannot read."""
     try:
-        return _parse(text)
+        nodes = _parse(text)
+        _check_names(nodes, ["$"], in_range=False)
     except RecursionError:  # parentheses nested past Python's stack, in a hostile chart
         raise TemplateSyntaxError("parentheses nested too deeply", 1) from None
+    return nodes
 
 
 def _parse(text: str) -> list[Node]:
@@ -498,12 +577,14 @@ def _parse(text: str) -> list[Node]:
             while end > start and text[end - 1].isspace():
                 end -= 1
         if end > start:
-            body.append(Text(text[start:end], lines(start)))
+            body.append(_text(text[start:end], lines(start)))
         trim_next = action.endswith("-}}") and action[-4:-3].isspace()
         pos = match.end()
         line = lines(match.start())
         inside, comment = _inside(action)
         if comment:
+            if not inside.endswith("*/"):
+                raise TemplateSyntaxError("unclosed comment", line)
             continue
         tokens = _tokens(inside, line)
         if not tokens:
@@ -513,7 +594,7 @@ def _parse(text: str) -> list[Node]:
         if word in _KEYWORDS:
             parser.next()
         if word in ("if", "with", "range"):
-            branch = Branch(parser.pipeline(), line, keyword=word)
+            branch = Branch(_pipeline(inside, 1, line), line, keyword=word)
             block = Block(word, [branch], line, match.start())
             body.append(block)
             stack.append((block, body))
@@ -526,13 +607,18 @@ def _parse(text: str) -> list[Node]:
                 raise TemplateSyntaxError("a second 'else' in one block", line)
             nxt = parser.peek()
             if nxt is not None and nxt.kind == "word" and nxt.text in ("if", "with"):
-                parser.next()
-                branch = Branch(parser.pipeline(), line, keyword=nxt.text)
+                if nxt.text != block.keyword:  # Go chains "else if" in an if, "else with" in a with
+                    raise TemplateSyntaxError(
+                        f"'else {nxt.text}' in a '{block.keyword}' block", line
+                    )
+                branch = Branch(_pipeline(inside, 2, line), line, keyword=nxt.text)
             else:
+                _nothing_more(parser, "else")
                 branch = Branch(None, line, keyword="else")
             block.branches.append(branch)
             body = branch.body
         elif word == "end":
+            _nothing_more(parser, "end")
             if not stack:
                 raise TemplateSyntaxError("'end' without a block", line)
             node, body = stack.pop()
@@ -558,23 +644,101 @@ def _parse(text: str) -> list[Node]:
             pipe = parser.pipeline() if parser.peek() is not None else None
             body.append(Call(title, pipe, line))
         elif word in ("break", "continue"):
+            _nothing_more(parser, word)
             body.append(Control(word, line))
         else:
-            pipe = parser.pipeline()
-            if parser.peek() is not None:
-                raise TemplateSyntaxError(f"unexpected {parser.peek().text!r}", line)  # type: ignore[union-attr]
+            pipe = _pipeline(inside, 0, line)
             body.append(Action(pipe, line, lines(match.end() - 1), match.start(), match.end()))
     start = pos
     if trim_next:
         while start < len(text) and text[start].isspace():
             start += 1
     if start < len(text):
-        body.append(Text(text[start:], lines(start)))
+        body.append(_text(text[start:], lines(start)))
     if stack:
         node = stack[-1][0]
         kind = node.keyword if isinstance(node, Block) else "define"
         raise TemplateSyntaxError(f"'{kind}' without 'end'", node.line)
     return root
+
+
+def _pipeline(inside: str, skip: int, line: int) -> Pipeline:
+    """The pipeline of an action's inside after its first ``skip`` tokens (keywords)."""
+    try:
+        return _parsed_pipeline(inside, skip)
+    except TemplateSyntaxError as error:
+        raise TemplateSyntaxError(str(error), line) from None
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_pipeline(inside: str, skip: int) -> Pipeline:
+    """:func:`_pipeline`, kept for the run as :func:`_lex` is (pipelines are never changed, and
+    compared by value)."""
+    parser = _Parser(_tokens(inside, 0), inside, 0)
+    parser.pos = skip
+    pipe = parser.pipeline()
+    if parser.peek() is not None:
+        raise TemplateSyntaxError(f"unexpected {parser.peek().text!r}", 0)  # type: ignore[union-attr]
+    return pipe
+
+
+def _nothing_more(parser: _Parser, word: str) -> None:
+    """A keyword that takes nothing after it (``end``, ``else``, ``break``, ``continue``)."""
+    extra = parser.peek()
+    if extra is not None:
+        raise TemplateSyntaxError(f"unexpected {extra.text!r} in '{word}'", parser.line)
+
+
+def _text(chunk: str, line: int) -> Text:
+    """Text between actions; ``{{`` in it opens an action that never closes (in Go every
+    ``{{`` opens one)."""
+    opening = chunk.find("{{")
+    if opening >= 0:
+        raise TemplateSyntaxError("unclosed action", line + chunk.count("\n", 0, opening))
+    return Text(chunk, line)
+
+
+def _check_names(nodes: list[Node], variables: list[str], *, in_range: bool) -> None:
+    """What Go's parser checks of names: every function is one Helm defines, every variable
+    is declared before it is used (in the block it is used in or one around it; a
+    ``define`` starts with ``$`` alone), ``break`` and ``continue`` are inside a ``range``."""
+    for node in nodes:
+        if isinstance(node, Action):
+            _check_pipeline(node.pipe, variables, node.line)
+        elif isinstance(node, Call):
+            if node.pipe is not None:
+                _check_pipeline(node.pipe, variables, node.line)
+        elif isinstance(node, Control):
+            if not in_range:
+                raise TemplateSyntaxError(f"{{{{{node.word}}}}} outside {{{{range}}}}", node.line)
+        elif isinstance(node, Define):
+            _check_names(node.body, ["$"], in_range=False)
+        elif isinstance(node, Block):
+            # Variables declared in a block's pipelines and branches end with the block (Go
+            # keeps them through its else branches).
+            outer = len(variables)
+            for branch in node.branches:
+                if branch.pipe is not None:
+                    _check_pipeline(branch.pipe, variables, branch.line)
+                _check_names(branch.body, variables, in_range=in_range or node.keyword == "range")
+            del variables[outer:]
+
+
+def _check_pipeline(pipe: Pipeline, variables: list[str], line: int) -> None:
+    """A pipeline's functions and variables (see :func:`_check_names`); the variables it
+    declares are known from then on."""
+    if not pipe.assigns:
+        variables.extend(pipe.variables)
+    for command in pipe.commands:
+        for operand in command:
+            if isinstance(operand, Function):
+                if operand.name not in HELM_FUNCTIONS:
+                    raise TemplateSyntaxError(f"function {operand.name!r} not defined", line)
+            elif isinstance(operand, FieldChain):
+                if isinstance(operand.base, Pipeline):
+                    _check_pipeline(operand.base, variables, line)
+                elif isinstance(operand.base, str) and operand.base not in variables:
+                    raise TemplateSyntaxError(f"undefined variable {operand.base!r}", line)
 
 
 def definitions(nodes: list[Node]) -> dict[str, Define]:

@@ -129,9 +129,13 @@ def _load(
 
         pulled, embedded = pulled_files(opened, view.get(), users)
         opened = with_pulled(opened, pulled)
+    # Helm parses every template before rendering any: one that does not parse fails the chart.
+    errors = template_syntax_errors(opened)
+    if errors:
+        broken = {error.path for error in errors}
+        opened = replace(opened, files=tuple(f for f in opened.files if f.where not in broken))
     files: Iterable[SourceFile] = opened.files if progress is None else progress(opened.files)
     definitions: list[tuple[SourceFile, Definition]] = []
-    errors: list[CrdocError] = []
     # Results come back in file order, whether read here or in worker processes, so the
     # merge below (and so the output) is the same either way.
     results = _read_all(opened.files, options, share)
@@ -163,6 +167,43 @@ def _load(
         crds=crds,
         warnings=tuple(error.located() for error in errors),
     )
+
+
+def template_syntax_errors(opened: Any) -> list[CrdocError]:
+    """What Go's parser refuses in the charts' templates (every file of ``templates/``, helpers
+    and ``NOTES.txt`` too, and chart files rendered with ``tpl``), one error per file, naming
+    its line (see :func:`crdoc.loading.gotemplate.parse`)."""
+    texts: dict[str, Callable[[], bytes]] = {}
+    for chart in opened.charts:
+        for rel in chart.templates if chart.tree is not None else ():
+            texts[chart.tree.where(rel)] = lambda tree=chart.tree, rel=rel: tree.read(
+                rel, spend=False
+            )
+    for file in opened.files:
+        if file.templated:
+            texts.setdefault(file.where, file.read)
+    errors: list[CrdocError] = []
+    for where, read in texts.items():
+        try:
+            data = read()
+            text = decode(data, where) if b"{{" in data else None
+        except CrdocError:
+            continue  # unreadable, or not UTF-8: reported where the file is read, if it is
+        error = _syntax_error(text, where) if text is not None else None
+        if error is not None:
+            errors.append(error)
+    return errors
+
+
+def _syntax_error(text: str, where: str) -> CrdocError | None:
+    """Go's parse error of a template, if any, as a :class:`CrdocError` naming file and line."""
+    from crdoc.loading.gotemplate import TemplateSyntaxError, parse
+
+    try:
+        parse(text)
+    except TemplateSyntaxError as error:
+        return CrdocError(f"template syntax error: {error}", path=where, line=error.line)
+    return None
 
 
 def _may_pull_crds(opened: Any, users: frozenset[str]) -> bool:
@@ -323,6 +364,9 @@ def read_definitions(
         try:
             found = _definitions(text, file, limits, plain if crd_errors is not None else None)
         except CrdocError:
+            error = _syntax_error(text, file.where)
+            if error is not None:
+                raise error from None
             return _read_template(text, file, limits, crd_errors, choose)
         if crd_errors is not None:
             crd_errors.extend(plain)

@@ -9,8 +9,8 @@ the files its templates can read through ``.Files``.
 
 Archives are read in memory, never unpacked to disk; member paths that climb out (``..``,
 absolute), links and special files are refused. In a folder, links are followed as Helm
-follows them (loops and broken links skipped with a warning). Every file is labelled with its path relative
-to the source, ``!`` separating an archive from a path inside it.
+follows them (loops and broken links skipped with a warning). Every file is labelled with its
+path relative to the source, ``!`` separating an archive from a path inside it.
 """
 
 from __future__ import annotations
