@@ -14,6 +14,7 @@ literal, a field chain from the dot (``.Values.a.b``), from a variable (``$.Valu
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from typing import Any
@@ -29,6 +30,11 @@ class TemplateSyntaxError(ValueError):
     def __init__(self, message: str, line: int) -> None:
         super().__init__(message)
         self.line = line
+
+
+class TemplateTooDeep(TemplateSyntaxError):
+    """A template nested deeper than crdoc can read (Python's stack): Go may well parse it, so
+    it is no syntax error of the chart."""
 
 
 # -- expressions ----------------------------------------------------------------------------------
@@ -508,7 +514,7 @@ def parse_pipeline(text: str, line: int = 1) -> Pipeline:
     try:
         pipe = parser.pipeline()
     except RecursionError:
-        raise TemplateSyntaxError("parentheses nested too deeply", line) from None
+        raise TemplateTooDeep("parentheses nested too deeply", line) from None
     if parser.peek() is not None:
         raise TemplateSyntaxError(f"unexpected {parser.peek().text!r}", line)  # type: ignore[union-attr]
     return pipe
@@ -552,9 +558,11 @@ def parse(text: str) -> list[Node]:
     ``break`` outside ``range``), or an action crdoc cannot read."""
     try:
         nodes = _parse(text)
-        _check_names(nodes, ["$"], in_range=False)
     except RecursionError:  # parentheses nested past Python's stack, in a hostile chart
-        raise TemplateSyntaxError("parentheses nested too deeply", 1) from None
+        raise TemplateTooDeep("parentheses nested too deeply", 1) from None
+    # Blocks nested past Python's stack: their names go unchecked, the tree is still read.
+    with contextlib.suppress(RecursionError):
+        _check_names(nodes, ["$"], in_range=False)
     return nodes
 
 

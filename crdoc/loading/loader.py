@@ -197,10 +197,12 @@ def template_syntax_errors(opened: Any) -> list[CrdocError]:
 
 def _syntax_error(text: str, where: str) -> CrdocError | None:
     """Go's parse error of a template, if any, as a :class:`CrdocError` naming file and line."""
-    from crdoc.loading.gotemplate import TemplateSyntaxError, parse
+    from crdoc.loading.gotemplate import TemplateSyntaxError, TemplateTooDeep, parse
 
     try:
         parse(text)
+    except TemplateTooDeep:
+        return None  # crdoc's limit, not Go's: the file is read as before
     except TemplateSyntaxError as error:
         return CrdocError(f"template syntax error: {error}", path=where, line=error.line)
     return None
