@@ -589,17 +589,13 @@ def _parse(text: str) -> list[Node]:
         trim_next = action.endswith("-}}") and action[-4:-3].isspace()
         pos = match.end()
         line = lines(match.start())
-        inside, comment = _inside(action)
-        if comment:
-            if not inside.endswith("*/"):
-                raise TemplateSyntaxError("unclosed comment", line)
+        inside, word, tokens = _read_action(action)
+        if isinstance(tokens, str):
+            raise TemplateSyntaxError(tokens, line)
+        if word == "/*":
             continue
-        tokens = _tokens(inside, line)
-        if not tokens:
-            raise TemplateSyntaxError("empty action", line)
-        word = tokens[0].text if tokens[0].kind == "word" else ""
-        parser = _Parser(tokens, inside, line)
         if word in _KEYWORDS:
+            parser = _Parser(tokens, inside, line)
             parser.next()
         if word in ("if", "with", "range"):
             branch = Branch(_pipeline(inside, 1, line), line, keyword=word)
@@ -668,6 +664,21 @@ def _parse(text: str) -> list[Node]:
         kind = node.keyword if isinstance(node, Block) else "define"
         raise TemplateSyntaxError(f"'{kind}' without 'end'", node.line)
     return root
+
+
+@functools.lru_cache(maxsize=8192)
+def _read_action(action: str) -> tuple[str, str, tuple[_Token, ...] | str]:
+    """An action's inside, its first word (``/*`` for a comment, ``""`` when it starts with no
+    word) and its tokens, or what is wrong with it. Kept for the run, as :func:`_lex` is."""
+    inside, comment = _inside(action)
+    if comment:
+        return inside, "/*", () if inside.endswith("*/") else "unclosed comment"
+    tokens = _lex(inside)
+    if not tokens:
+        return inside, "", "empty action"
+    if isinstance(tokens, str):
+        return inside, "", tokens
+    return inside, tokens[0].text if tokens[0].kind == "word" else "", tokens
 
 
 def _pipeline(inside: str, skip: int, line: int) -> Pipeline:
