@@ -576,6 +576,13 @@ TEMPLATE_SYNTAX = [
         "undefined variable '$z'",
     ),
     ("break-outside-range", "x.yaml", "{{ break }}\n", 1, "{{break}} outside {{range}}"),
+    (
+        "define-in-a-block",
+        "_helpers.tpl",
+        '{{ if true }}\n{{ define "d" }}{{ end }}\n{{ end }}\n',
+        2,
+        "'define' inside a block or definition",
+    ),
     ("empty-action", "x.yaml", "a: {{ }}\n", 1, "empty action"),
     ("bad-number", "x.yaml", "a: {{ 1x }}\n", 1, "bad number syntax: '1x'"),
     ("unclosed-comment", "x.yaml", "{{/* note }}\n", 1, "unclosed comment"),
@@ -613,6 +620,7 @@ TEMPLATE_SYNTAX_ACCEPTED = [
     pytest.param('{{ define "d" }}{{ $.Values.a }}{{ end }}\n', id="dollar-in-define"),
     pytest.param('{{ lookup "v1" "Pod" "" "" }}{{ toYamlPretty . }}\n', id="helm-functions"),
     pytest.param("a: {{\n  .Values.plural\n}}\n", id="action-over-lines"),
+    pytest.param("a: {{ print ($x := 1) }}{{ $x }}\n", id="declared-in-parentheses"),
 ]
 
 

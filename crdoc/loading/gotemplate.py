@@ -489,7 +489,7 @@ class _Parser:
             else:
                 base = Function(token.text)
         elif kind == "open":
-            inner = self.pipeline(closing="close", declarations=False)
+            inner = self.pipeline(closing="close")  # Go lets "($x := …)" declare
             close = self.next()
             if close.kind != "close":
                 raise TemplateSyntaxError("unclosed '('", self.line)
@@ -629,6 +629,8 @@ def _parse(text: str) -> list[Node]:
             if isinstance(node, Block):
                 node.end_line = line
         elif word in ("define", "block"):
+            if word == "define" and stack:
+                raise TemplateSyntaxError("'define' inside a block or definition", line)
             name = parser.next()
             if name.kind not in ("string", "raw"):
                 raise TemplateSyntaxError(f"'{word}' needs a quoted name", line)
