@@ -10,6 +10,11 @@ The grammar is Go's ``text/template``: a pipeline is commands separated by ``|``
 declaring (``$x :=``) or assigning (``$x =``) variables; a command is operands; an operand is a
 literal, a field chain from the dot (``.Values.a.b``), from a variable (``$.Values``,
 ``$x.y``) or from a parenthesised pipeline (``(.Values.a).b``), or a function name.
+
+:func:`parse` refuses what Go's parser refuses, so what Helm refuses before it renders anything
+(checked against Helm on the corpus, the test fixtures and some 180 public charts): an action or
+comment never closed, blocks that do not balance, a function Helm does not define
+(:data:`HELM_FUNCTIONS`), a variable used where it is not declared.
 """
 
 from __future__ import annotations
