@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import Result
+from conftest import corpus_entry
 
 from crdoc import CrdocError, Limits, LoadOptions, load
 from crdoc.cli import cli
+from crdoc.loading.loader import template_syntax_errors
+from crdoc.loading.sources import open_source
 
 ERRORS = Path(__file__).resolve().parent / "fixtures" / "errors"
 FILES = ERRORS / "files"
@@ -680,3 +683,26 @@ def test_template_outside_a_chart_that_does_not_parse(tmp_path: Path) -> None:
     with pytest.raises(CrdocError) as caught:
         load(path)
     assert caught.value.located() == f"{path}:1: template syntax error: 'if' without 'end'"
+
+
+FIXTURE_CHARTS = sorted(
+    path.parent.relative_to(ERRORS.parent)
+    for path in ERRORS.parent.rglob("Chart.yaml")
+    if "charts" not in path.parent.relative_to(ERRORS.parent).parts
+)
+
+
+@pytest.mark.parametrize("chart", FIXTURE_CHARTS, ids=str)
+def test_fixture_charts_parse_as_helm_parses_them(chart: Path) -> None:
+    """Every chart among the test fixtures parses, in crdoc as in Helm (subcharts included)."""
+    path = ERRORS.parent / chart
+    assert template_syntax_errors(open_source(path)) == []
+    assert helm_verdict(path) is None
+
+
+def test_corpus_charts_parse_as_helm_parses_them(corpus_name: str) -> None:
+    """Every corpus chart parses, in crdoc as in Helm."""
+    path = corpus_entry(corpus_name)
+    assert template_syntax_errors(open_source(path)) == []
+    if path.is_file() or (path / "Chart.yaml").exists():
+        assert helm_verdict(path) is None
