@@ -385,7 +385,7 @@ def _number(text: str, line: int) -> int | float | complex:
         sign, digits = (clean[0], clean[1:]) if clean[0] in "+-" else ("", clean)
         prefix = digits[:2].lower()
         if prefix == "0x":
-            if "." in digits or "p" in prefix + digits[2:].lower():
+            if "." in digits or "p" in digits.lower():
                 return float.fromhex(sign + digits)
             return int(sign + digits, 16)
         if prefix in ("0o", "0b"):
@@ -599,7 +599,7 @@ def _parse(text: str) -> list[Node]:
             raise TemplateSyntaxError(tokens, line)
         if word == "/*":
             continue
-        if word in _KEYWORDS:
+        if word in _KEYWORDS:  # what follows a keyword is read token by token below
             parser = _Parser(tokens, inside, line)
             parser.next()
         if word in ("if", "with", "range"):

@@ -9,6 +9,7 @@ definition against the chart's values (:func:`crdoc.loading.guards.choose`).
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import re
@@ -176,9 +177,7 @@ def template_syntax_errors(opened: Any) -> list[CrdocError]:
     texts: dict[str, Callable[[], bytes]] = {}
     for chart in opened.charts:
         for rel in chart.templates if chart.tree is not None else ():
-            texts[chart.tree.where(rel)] = lambda tree=chart.tree, rel=rel: tree.read(
-                rel, spend=False
-            )
+            texts[chart.tree.where(rel)] = functools.partial(chart.tree.read, rel, spend=False)
     for file in opened.files:
         if file.templated:
             texts.setdefault(file.where, file.read)
