@@ -18,7 +18,9 @@ defines a CRD twice, crdoc must have chosen the definition Helm renders with tho
 from __future__ import annotations
 
 import copy
+import itertools
 import json
+import random
 import re
 import shutil
 from collections.abc import Iterator, Mapping
@@ -32,6 +34,7 @@ from conftest import FIXTURES, ROOT, corpus_entry
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.loading import DEFAULT_KUBE_VERSION
 from crdoc.loading.evaluation import DEFAULT_API_VERSIONS
+from crdoc.loading.values import read_values_text
 from crdoc.model import Crd, Field
 
 helm = pytest.importorskip("helm_python")
@@ -558,23 +561,39 @@ def test_capabilities_are_helms(tmp_path: Path) -> None:
     assert all(re.search(r"/v\d+(alpha|beta)\d+$", version) for version in differ), differ
 
 
-#: Plain scalars PyYAML (YAML 1.1) and go-yaml — Helm's values, Kubernetes' reading of a CRD —
-#: read differently. crdoc reads them as PyYAML does: a known bug, marked until fixed in
-#: crdoc.loading.yamlio (Go's rules: y/n booleans; base prefixes 0o, 0X, 0B; exponents without
-#: a dot or sign; no sexagesimal numbers).
-GO_YAML = ["y", "N", "0o17", "0X1F", "08", "1e3", "1.5e3", "+.5", "1:30"]
+#: Plain scalars PyYAML (YAML 1.1) and go-yaml read differently; crdoc reads them as Helm
+#: reads values and Kubernetes a CRD (go-yaml), and the others as both do.
+GO_YAML = ("y", "N", "0o17", "0X1F", "08", "1e3", "1.5e3", "+.5", "1:30", ".5_5", "1e999")
+BOTH = ("yes", "off", "true", "0x1F", "017", "1_000", "1.0e+3", ".5", "2001-12-14", "=", "0x_")
 
 
-@pytest.mark.parametrize(
-    "scalar",
-    [
-        *("yes", "off", "true", "0x1F", "017", "1_000", "1.0e+3", ".5", "2001-12-14", "="),
-        *(pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="PyYAML")) for s in GO_YAML),
-    ],
-)
+@pytest.mark.parametrize("scalar", GO_YAML + BOTH)
 def test_scalars_read_as_helm_and_kubernetes_read_them(scalar: str) -> None:
-    """A plain scalar in values.yaml or in a CRD, as crdoc reads it and as Helm does."""
-    from crdoc.loading.values import read_values_text
-
+    """A plain scalar in values.yaml or in a CRD, as a value and as a key."""
     text = f"v: {scalar}\nk: {{{scalar}: x}}\n"
     assert typed(read_values_text(text, "values.yaml")) == typed(helm.values_from_yaml(text))
+
+
+def test_generated_scalars_read_as_helm_reads_them() -> None:
+    """Every plain scalar of up to three characters (and random longer ones) of digits, signs,
+    dots, underscores, colons and the letters of booleans, exponents and base prefixes."""
+    alphabet = "0123456789+-._:eExXoObBnNyYfFtT"
+    words = {"".join(chars) for n in (1, 2, 3) for chars in itertools.product(alphabet, repeat=n)}
+    pieces = ["0", "1", "9", "_", ":", ".", "-", "+", "e", "E", "x", "b", "o", "5", "59", "60"]
+    pieces += ["inf", "Inf", "nan", "0x", "0o", "0b", "1e3", "999999999999999999999"]
+    rng = random.Random(21)
+    words |= {"".join(rng.choices(pieces, k=rng.randint(1, 6))) for _ in range(20_000)}
+    # Not plain scalars in a block mapping (indicators), and what JSON cannot hold (Helm fails).
+    words = {
+        w
+        for w in words
+        if not (w[0] in "-:" and len(w) == 1)
+        and not w.endswith(":")
+        and w.lower().lstrip("+-") not in (".inf", ".nan")
+    }
+    listed = sorted(words)
+    assert len(listed) > 40_000
+    text = "".join(f"k{n}: {word}\n" for n, word in enumerate(listed))
+    ours, helms = read_values_text(text, "values.yaml"), helm.values_from_yaml(text)
+    different = [w for n, w in enumerate(listed) if typed(ours[f"k{n}"]) != typed(helms[f"k{n}"])]
+    assert different == []
