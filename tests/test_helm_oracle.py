@@ -102,20 +102,17 @@ BY_DESIGN = {
     # README, "Helm charts": inside one definition every branch is kept (the chart can install
     # what it guards); the branch Helm takes is chosen only when keeping all does not parse.
     "branch kept": "field Helm does not install",
-    # templating.py: an action printing a value inside a line is not evaluated; crdoc shows
-    # the word TEMPLATED where Helm prints the value.
+    # README, "Helm charts": a value printed into a schema inside ``with`` or ``range`` (or
+    # unknown to crdoc) is shown as the word TEMPLATED.
     "printed value": "TEMPLATED",
 }
 
-#: oracle-chart's nozzles as crdoc shows them whatever the values: the values printed into the
-#: schema are TEMPLATED (Helm prints 3 and 2.4.1); ``mode``, under ``if .Values.strict``, kept.
-PRINTED = (
-    NOZZLES + 'image: crdoc {"description": "The image tag, TEMPLATED by default.", "type": '
-    '"string"}, Helm {"description": "The image tag, 2.4.1 by default.", "type": "string"}',
-    NOZZLES + 'replicas: crdoc {"default": "TEMPLATED", "type": "integer"}, Helm {"default": 3, '
-    '"type": "integer"}',
-)
+#: oracle-chart's nozzles as crdoc shows them whatever the values: ``mode`` (under ``if
+#: .Values.strict``) and ``extra`` (under ``with .Values.extra``) kept; what ``with`` prints not
+#: evaluated (its dot is not the chart's).
 MODE_KEPT = NOZZLES + "mode: field Helm does not install"
+EXTRA_KEPT = NOZZLES + "extra: field Helm does not install"
+EXTRA_PRINTED = NOZZLES + 'extra: crdoc {"description": "TEMPLATED"}, Helm {"description": "hello"}'
 
 #: kube-prometheus-stack vendors only its ``crds`` subchart: Helm cannot render it (a template
 #: reads the node exporter's values) until the other subcharts are turned off.
@@ -193,15 +190,28 @@ FIXTURE_CASES = [
     Case("no-chart-unassembled", "fixtures/no-chart/unassembled", assemble=True),
     # Subcharts declared, not vendored: Helm renders the chart without them, and so does crdoc.
     Case("deps", "fixtures/deps/app-chart"),
-    # if/else on a field's type: crdoc takes Helm's branch (keeping both does not parse).
-    Case("oracle", "fixtures/oracle-chart", expected=(*PRINTED, MODE_KEPT)),
+    # if/else on a field's type: crdoc takes Helm's branch (keeping both does not parse);
+    # values printed into the schema: what Helm prints (Go's %v: 1e+06 for a YAML 1000000).
+    Case("oracle", "fixtures/oracle-chart", expected=(MODE_KEPT, EXTRA_KEPT)),
     Case(
         "oracle-string",
         "fixtures/oracle-chart",
         set=("sizeType=string",),
-        expected=(*PRINTED, MODE_KEPT),
+        expected=(MODE_KEPT, EXTRA_KEPT),
     ),
-    Case("oracle-strict", "fixtures/oracle-chart", set=("strict=true",), expected=PRINTED),
+    Case("oracle-strict", "fixtures/oracle-chart", set=("strict=true",), expected=(EXTRA_KEPT,)),
+    Case(
+        "oracle-numbers",
+        "fixtures/oracle-chart",
+        values=("values-numbers.yaml",),
+        expected=(MODE_KEPT, EXTRA_KEPT),
+    ),
+    Case(
+        "oracle-extra",
+        "fixtures/oracle-chart",
+        set=("extra=hello",),
+        expected=(EXTRA_PRINTED, MODE_KEPT),
+    ),
 ]
 
 #: Other charts of the repository, with their own values.
@@ -229,15 +239,29 @@ def merge(into: dict[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def helm_values(case: Case) -> dict[str, Any]:
-    """The user values Helm is given: ``-f`` files in order, ``--set``, ``--set-string``."""
+    """The user values Helm is given: ``-f`` files in order, ``--set``, ``--set-string``.
+
+    The library takes values as JSON, where every number is a float: a ``--set`` number would
+    reach templates as one (``helm template`` keeps it an integer, and prints ``1000000`` where
+    a float prints ``1e+06``), so no case sets one."""
     values: dict[str, Any] = {}
     for name in case.values:
         merge(values, helm.values_from_yaml((case.path() / name).read_text(encoding="utf-8")))
     for assignment in case.set:
-        merge(values, helm.parse_set_string(assignment))
+        parsed = helm.parse_set_string(assignment)
+        assert not _numbers(parsed), f"--set {assignment}: a number Helm would get as a float"
+        merge(values, parsed)
     for assignment in case.set_string:
         merge(values, helm.parse_set_string_values(assignment))
     return values
+
+
+def _numbers(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_numbers(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_numbers(item) for item in value)
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def helm_render(chart: Any, values: dict[str, Any], case: Case) -> dict[str, str]:
@@ -437,8 +461,9 @@ def differences(document: dict[str, Any], crd: Crd | None) -> list[str]:
             elif typed(ours[path]) != typed(expected):
                 shown = f"crdoc {_show(ours[path])}, Helm {_show(expected)}"
                 problems.append(f"{key} {name} {path}: {shown}")
-        for path in ours.keys() - helm_fields.keys():
-            problems.append(f"{key} {name} {path}: field Helm does not install")
+        for path in ours:
+            if path not in helm_fields:
+                problems.append(f"{key} {name} {path}: field Helm does not install")
     return problems
 
 
