@@ -489,6 +489,24 @@ def test_subchart_suggestion_names_the_parents_path() -> None:
     )
 
 
+def test_definitions_in_subcharts_turned_off_are_undecided() -> None:
+    """A CRD whose every definition is in a subchart its ``condition`` turns off: Helm installs
+    none, crdoc cannot tell which — one line naming each subchart and the path deciding it
+    (``woks.enabled``, the first of ``cookware.woks,woks.enabled`` holding a boolean), and the
+    ``--set`` turning each on."""
+    chart = HELM / "oracle-subcharts-chart"
+    with pytest.raises(CrdocError) as caught:
+        load(chart)
+    pans, woks = (f"{chart}/charts/{name}/crds/pots.yaml" for name in ("pans", "woks"))
+    assert caught.value.located() == (
+        f"{pans}:1: CRD fixture.example.com/pots has 2 definitions and crdoc cannot tell which "
+        f"one Helm installs: {pans}:1 (subchart pans, off by its condition pans.enabled) and "
+        f"{woks}:1 (subchart woks, off by its condition woks.enabled); choose with --set "
+        "pans.enabled=true or --set woks.enabled=true"
+    )
+    assert fields_of(chart, set=("woks.enabled=true",)) == {"pots": ["woks"]}
+
+
 def test_plain_files_that_differ_are_still_an_error() -> None:
     """Without conditions nothing chooses: the error of two plain files is unchanged."""
     folder = Path(__file__).resolve().parent / "fixtures" / "sources" / "duplicates-different"

@@ -185,6 +185,12 @@ FIXTURE_CASES = [
         set=("toolbox.sockets.enabled=true", "toolbox.channel=other"),
         choices=("toolbox.channel=experimental", "toolbox.channel=standard"),
     ),
+    # pots in two subcharts, both turned off: Helm installs neither, crdoc cannot tell.
+    Case(
+        "subcharts-off",
+        "fixtures/oracle-subcharts-chart",
+        choices=("pans.enabled=true", "woks.enabled=true"),
+    ),
     # no-chart/values-only includes a named template it does not define (Helm cannot render
     # it); no-chart/loose is loose files, no chart at all.
     Case("no-chart-unassembled", "fixtures/no-chart/unassembled", assemble=True),

@@ -545,6 +545,9 @@ def _choose(key: str, alternatives: list[Any], view: Any) -> Any:
     if chosen is not None:
         return chosen
     first, second = alternatives[0].places[0], alternatives[1].places[0]
+    if not enabled:
+        # Every definition is in a subchart Helm does not render with these values.
+        raise _switched_off(key, alternatives, view)
     if not any(alternative.conditional() for alternative in alternatives):
         # Plain files that disagree: nothing chooses between them.
         raise CrdocError(f"CRD {key} differs from the one in {first.where}", path=second.where)
@@ -558,6 +561,54 @@ def _enabled(alternative: Any, view: Any) -> bool | None:
     if True in values:
         return True
     return None if None in values else False
+
+
+def _switched_off(key: str, alternatives: list[Any], view: Any) -> CrdocError:
+    """The error for a CRD whose every definition is in a subchart turned off (its
+    ``condition`` or ``tags``), with the ``--set`` turning each one on, tried for real."""
+    from crdoc.loading.values import parse_set
+
+    described = []
+    chosen_by: dict[int, str] = {}
+    for index, alternative in enumerate(alternatives):
+        place = alternative.places[0]
+        chart = view.opened.charts[place.scope]
+        condition = _deciding_path(chart, view)
+        switch = f"condition {condition}" if condition else "tags"
+        described.append(
+            f"{place.where}:{place.line} (subchart {chart.info.name}, off by its {switch})"
+        )
+        if not condition:
+            continue
+        assignment = f"{view.set_prefix(chart.parent)}{condition}=true"
+        trial = view.with_values(parse_set(assignment))
+        on = [a for a in alternatives if _enabled(a, trial) is not False]
+        if on == [alternative]:
+            chosen_by[index] = assignment
+    hint = " or ".join(f"--set {chosen_by[i]}" for i in sorted(chosen_by))
+    first = alternatives[0].places[0]
+    return CrdocError(
+        f"CRD {key} has {len(alternatives)} definitions and crdoc cannot tell which one Helm "
+        f"installs: {' and '.join(described)}; "
+        + (f"choose with {hint}" if hint else "choose one with --set or --values"),
+        path=first.where,
+        line=first.line,
+    )
+
+
+def _deciding_path(chart: Any, view: Any) -> str:
+    """The path of a subchart's ``condition`` that decides (the first holding a boolean in its
+    parent's values), else its first; ``""`` without a condition."""
+    from crdoc.loading.values import lookup_path
+
+    paths = [p.strip() for p in ((chart.declared and chart.declared.condition) or "").split(",")]
+    paths = [path for path in paths if path]
+    values = view.values(chart.parent)
+    for path in paths:
+        found, value = lookup_path(values, path) if isinstance(values, Mapping) else (False, None)
+        if found and isinstance(value, bool):
+            return path
+    return paths[0] if paths else ""
 
 
 def _undecided(key: str, alternatives: list[Any], view: Any) -> CrdocError:
