@@ -1042,13 +1042,14 @@ def test_markdown_of_no_changes(tmp_path: Path) -> None:
 
 
 def test_json_is_json(tmp_path: Path) -> None:
-    old = {"a": {"type": "string", "enum": ["x", "y"]}}
+    # (not "y", which PyYAML writes bare and Kubernetes reads as true)
+    old = {"a": {"type": "string", "enum": ["x", "w"]}}
     new = {"a": {"type": "string", "enum": ["x"]}, "b": STRING}
     data = format_json(_diff(tmp_path, [_crd(old)], [_crd(new)]))
     assert json.loads(json.dumps(data)) == data
     assert (data["breaking"], data["nonBreaking"]) == (1, 1)
     first = data["crds"][0]["changes"][0]
-    assert first["kind"] == "enum-narrowed" and first["removed"] == ["y"]
+    assert first["kind"] == "enum-narrowed" and first["removed"] == ["w"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -467,7 +467,7 @@ def test_aliases_anywhere_are_measured(tmp_path: Path, layout: str) -> None:
         ("!!float nope", "'nope' is not a valid float"),
         ("!!bool maybe", "'maybe' is not a valid bool"),
         ("!!int x1", "'x1' is not a valid int"),
-        ("9" * 5000, "is not a valid int"),  # more digits than Python converts
+        ("!!int " + "9" * 5000, "is not a valid int"),  # more digits than Python converts
     ],
 )
 def test_values_their_tag_cannot_read_name_their_line(

@@ -425,6 +425,38 @@ def test_in_document_alternatives_follow_the_kube_version() -> None:
     assert cogs.api_version == "apiextensions.k8s.io/v1"
 
 
+ORACLE = HELM / "oracle-chart"
+
+
+def test_values_printed_into_a_schema_are_what_helm_prints(tmp_path: Path) -> None:
+    """``default: {{ .Values.defaultReplicas }}`` and ``{{ .Chart.AppVersion }}`` in a
+    description: what Helm prints (Go's ``%v``: a YAML number is a float, 1e+06; a ``--set``
+    one an integer); inside ``with`` (another dot), or for a value crdoc cannot know
+    (``lookup``), the word TEMPLATED."""
+
+    def facts(chart: Path, **options: Any) -> dict[str, dict[str, Any]]:
+        (crd,) = load(chart, LoadOptions(**options)).crds
+        return {f.path: dict(f.facts) for f in crd.versions[0].fields}
+
+    found = facts(ORACLE)
+    assert found["replicas"]["default"] == 3
+    assert found["replicas"]["description"] == "Replicas, 3 unless set; release-name-."
+    assert found["image"]["description"] == "The image tag, 2.4.1 by default."
+    assert found["extra"]["description"] == "TEMPLATED"
+    values = tmp_path / "big.yaml"
+    values.write_text("defaultReplicas: 1000000\n", encoding="utf-8")
+    assert facts(ORACLE, values=(values,))["replicas"]["description"].startswith("Replicas, 1e+06")
+    found = facts(ORACLE, set=("defaultReplicas=1000000",))["replicas"]
+    assert found["description"].startswith("Replicas, 1000000 unless")
+
+    chart = tmp_path / "chart"
+    shutil.copytree(ORACLE, chart)
+    template = chart / "templates" / "nozzles.yaml"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace(".Chart.AppVersion", '(lookup "v1" "Pod" "" "x")'))
+    assert facts(chart)["image"]["description"] == "The image tag, TEMPLATED by default."
+
+
 def test_single_definitions_are_never_dropped() -> None:
     """26 guards, true, false or Helm errors with the chart's values: each guards the only
     definition of its CRD, so every one is documented."""
@@ -455,6 +487,24 @@ def test_subchart_suggestion_names_the_parents_path() -> None:
     assert caught.value.reason.endswith(
         "choose with --set toolbox.channel=experimental or --set toolbox.channel=standard"
     )
+
+
+def test_definitions_in_subcharts_turned_off_are_undecided() -> None:
+    """A CRD whose every definition is in a subchart its ``condition`` turns off: Helm installs
+    none, crdoc cannot tell which — one line naming each subchart and the path deciding it
+    (``woks.enabled``, the first of ``cookware.woks,woks.enabled`` holding a boolean), and the
+    ``--set`` turning each on."""
+    chart = HELM / "oracle-subcharts-chart"
+    with pytest.raises(CrdocError) as caught:
+        load(chart)
+    pans, woks = (f"{chart}/charts/{name}/crds/pots.yaml" for name in ("pans", "woks"))
+    assert caught.value.located() == (
+        f"{pans}:1: CRD fixture.example.com/pots has 2 definitions and crdoc cannot tell which "
+        f"one Helm installs: {pans}:1 (subchart pans, off by its condition pans.enabled) and "
+        f"{woks}:1 (subchart woks, off by its condition woks.enabled); choose with --set "
+        "pans.enabled=true or --set woks.enabled=true"
+    )
+    assert fields_of(chart, set=("woks.enabled=true",)) == {"pots": ["woks"]}
 
 
 def test_plain_files_that_differ_are_still_an_error() -> None:

@@ -88,10 +88,11 @@ def test_precedence_files_then_set_then_set_string(tmp_path: Path) -> None:
     """-f files in order, then --set, then --set-string; maps merge, lists are replaced."""
     first = tmp_path / "1.yaml"
     second = tmp_path / "2.yaml"
-    first.write_text("a: {x: 1, y: 1}\nl: [1, 2]\nc: one\n", encoding="utf-8")
-    second.write_text("a: {y: 2}\nl: [3]\n", encoding="utf-8")
+    # (not `y:`, which Helm reads as the key "true", as Kubernetes does)
+    first.write_text("a: {x: 1, w: 1}\nl: [1, 2]\nc: one\n", encoding="utf-8")
+    second.write_text("a: {w: 2}\nl: [3]\n", encoding="utf-8")
     values = user_values([first, second], ["c=two", "a.z=3"], ["c=3"])
-    assert values == {"a": {"x": 1.0, "y": 2.0, "z": 3}, "l": [3.0], "c": "3"}
+    assert values == {"a": {"x": 1.0, "w": 2.0, "z": 3}, "l": [3.0], "c": "3"}
 
 
 def test_bad_set_is_an_error_naming_it() -> None:

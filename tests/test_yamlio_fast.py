@@ -3,9 +3,11 @@ building.
 
 The loader resolves tags with a first-character table instead of PyYAML's method, and builds
 plain data from the composed nodes with its own builder, leaving anything unusual to PyYAML's
-constructor. Both must give exactly what PyYAML gives: the same tags for every scalar, and the
-same data (or the same error) for every document — checked here on generated scalars and
-snippets and on every YAML file of the real-chart corpus.
+constructor. Both must give exactly what PyYAML's method and constructor give with the loader's
+resolvers (go-yaml's rules for booleans and numbers; tests/test_helm_oracle.py checks those
+against Helm's reader): the same tags for every scalar, and the same data (or the same error)
+for every document — checked here on generated scalars and snippets and on every YAML file of
+the real-chart corpus.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pytest
 import yaml
 from conftest import CORPUS
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
-from yaml.resolver import BaseResolver, Resolver
+from yaml.resolver import BaseResolver
 
 from crdoc.errors import CrdocError
 from crdoc.loading import yamlio
@@ -55,7 +57,15 @@ def corpus() -> list[tuple[str, str]]:
 
 # -- tag resolution --------------------------------------------------------------------------
 
-REFERENCE = Resolver()
+
+class _Reference(BaseResolver):
+    """PyYAML's own resolution (its method), with the loader's resolvers: PyYAML's, but
+    go-yaml's rules for booleans and numbers."""
+
+    yaml_implicit_resolvers = yamlio._Loader.yaml_implicit_resolvers
+
+
+REFERENCE = _Reference()
 IMPLICITS = [(True, False), (False, True), (False, False), (True, True)]
 
 

@@ -553,7 +553,7 @@ def _go_float(value: float) -> str:
     return f"{prefix}{text[:point]}.{text[point:]}"
 
 
-def _printed(value: Any) -> Any:
+def printed_text(value: Any) -> Any:
     """What an action prints: text, or a piece that is not text (a file, or unknown)."""
     if value is None:
         return ""  # Go prints "<no value>"; Helm removes it
@@ -917,7 +917,7 @@ class Evaluator:
             return  # a branch Helm refuses to render prints nothing
         if node.pipe.variables:
             return
-        printed = value.pieces if isinstance(value, Rendered) else [_printed(value)]
+        printed = value.pieces if isinstance(value, Rendered) else [printed_text(value)]
         out.extend(printed)
         if self.walking:
             self._note(printed, node)

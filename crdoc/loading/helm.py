@@ -29,9 +29,11 @@ from crdoc.loading.evaluation import (
     ChartFiles,
     Definition,
     Evaluator,
+    Rendered,
+    printed_text,
     truth,
 )
-from crdoc.loading.gotemplate import TemplateSyntaxError, definitions, parse
+from crdoc.loading.gotemplate import Action, Block, TemplateSyntaxError, definitions, parse
 from crdoc.loading.guards import Condition, Guard, Static, TemplateGuards
 from crdoc.loading.limits import Limits
 from crdoc.loading.sources import ChartSeen, Source, SourceFile
@@ -259,6 +261,37 @@ class HelmView:
             if dot is UNKNOWN:
                 return None
         return truth(evaluator.evaluate(condition.expression, dot, variables))
+
+    def printer(self, scope: int | None) -> Callable[[str], dict[int, str]]:
+        """For a template whose CRD schema holds an action's output: what Helm prints for each
+        action crdoc can evaluate — outside ``with``, ``range`` and definitions, setting no
+        variable, trimming no white space — when that is one line of text (offset → text)."""
+
+        def printed(text: str) -> dict[int, str]:
+            try:
+                nodes = parse(text)
+            except TemplateSyntaxError:
+                return {}
+            evaluator = Evaluator(self.context(scope))
+            variables = {"$": evaluator.root}
+            found: dict[int, str] = {}
+            pending = list(nodes)
+            while pending:
+                node = pending.pop()
+                if isinstance(node, Block) and node.keyword == "if":
+                    pending.extend(child for branch in node.branches for child in branch.body)
+                if not isinstance(node, Action) or node.pipe.variables:
+                    continue
+                action = text[node.start : node.end]
+                if action.startswith("{{-") or action.endswith("-}}"):
+                    continue
+                value = evaluator.run_bounded(node.pipe, None, variables)
+                value = None if isinstance(value, Rendered) else printed_text(value)
+                if isinstance(value, str) and "\n" not in value and "{{" not in value:
+                    found[node.start] = value
+            return found
+
+        return printed
 
     def branch_chooser(self, scope: int | None) -> Callable[[TemplateGuards], dict[int, int]]:
         """For a template that parses only with one branch of each ``if``: the branch Helm

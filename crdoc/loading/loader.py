@@ -14,7 +14,7 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ from crdoc.loading.crds import crd_manifests, read_crd
 from crdoc.loading.limits import Limits
 from crdoc.loading.schema import Sharing, sharing
 from crdoc.loading.sources import SourceFile, files_users, looked_at, open_source
-from crdoc.loading.templating import neutralise
+from crdoc.loading.templating import PLACEHOLDER, neutralise
 from crdoc.loading.yamlio import CRD_MARKER, Document, crd_documents, decode, line_of
 from crdoc.model import Catalog, Crd
 
@@ -140,11 +140,17 @@ def _load(
     # Results come back in file order, whether read here or in worker processes, so the
     # merge below (and so the output) is the same either way.
     results = _read_all(opened.files, options, share)
-    for file, (found, file_errors, needs_choice) in zip(files, results, strict=True):
-        if needs_choice:
-            # Parses only with one branch of each if/else: the one Helm takes, evaluated here
-            # where the chart's values are.
-            found, file_errors, _ = _read_one(file, options, view.get().branch_chooser(file.scope))
+    for file, (found, file_errors, needs_values) in zip(files, results, strict=True):
+        if needs_values:
+            # Parses only with one branch of each if/else, or prints values into a schema:
+            # read again here, where the chart's values are, with the branch Helm takes and
+            # what Helm prints (or, if that does not read, without the printed values).
+            chooser = view.get().branch_chooser(file.scope)
+            found, file_errors, _ = _read_one(
+                file, options, chooser, view.get().printer(file.scope)
+            )
+            if file_errors:
+                found, file_errors, _ = _read_one(file, options, chooser)
         errors.extend(file_errors)
         definitions.extend((file, definition) for definition in found)
     crds = _resolve(definitions, view, errors)
@@ -205,6 +211,32 @@ def _syntax_error(text: str, where: str) -> CrdocError | None:
     except TemplateSyntaxError as error:
         return CrdocError(f"template syntax error: {error}", path=where, line=error.line)
     return None
+
+
+def _prints_into_schema(found: list[Definition]) -> bool:
+    """Whether a fact of some field holds an action's output (PLACEHOLDER)."""
+
+    def holds(value: Any) -> bool:
+        if isinstance(value, str):
+            return PLACEHOLDER in value
+        if isinstance(value, Mapping):
+            return any(holds(item) for item in value.values())
+        if isinstance(value, list):
+            return any(holds(item) for item in value)
+        return False
+
+    return any(
+        holds(item.facts)
+        for definition in found
+        for version in definition.crd.versions
+        for item in _all_fields(version.fields)
+    )
+
+
+def _all_fields(fields: tuple[Any, ...]) -> Iterator[Any]:
+    for item in fields:
+        yield item
+        yield from _all_fields(item.children)
 
 
 def _may_pull_crds(opened: Any, users: frozenset[str]) -> bool:
@@ -287,7 +319,8 @@ class _LazyView:
 PARALLEL_THRESHOLD = 16 * 1024 * 1024
 
 FileResult = tuple[list[Definition], list[CrdocError], bool]
-"""A file's definitions, its problems, and whether it must be read again choosing branches."""
+"""A file's definitions, its problems, and whether it must be read again with the chart's
+values."""
 
 
 def _read_all(
@@ -307,37 +340,40 @@ def _read_all(
 
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
-        for definitions, errors, needs_choice in pool.map(_read_one, files, [options] * len(files)):
+        for definitions, errors, needs_values in pool.map(_read_one, files, [options] * len(files)):
             for definition in definitions:
                 for version in definition.crd.versions:
                     for item in version.fields:
                         share.field(item)
-            yield definitions, errors, needs_choice
+            yield definitions, errors, needs_values
 
 
 def _read_one(
     file: SourceFile,
     options: LoadOptions,
     choose: Callable[[TemplateGuards], dict[int, int]] | None = None,
+    printer: Callable[[str], dict[int, str]] | None = None,
 ) -> FileResult:
     """One file's definitions and problems (a worker's job: errors come back as data). A
     template that parses only with one branch of some ``if`` needs ``choose`` (which branch
-    Helm takes): without it, the file is marked to be read again with it."""
+    Helm takes), one that prints values into a schema ``printer`` (what Helm prints): without
+    them, the file is marked to be read again with them."""
     errors: list[CrdocError] = []
     try:
         found = read_definitions(
-            file, options.limits, errors if options.skip_invalid else None, choose
+            file, options.limits, errors if options.skip_invalid else None, choose, printer
         )
-    except _NeedsChoice:
+    except _NeedsValues:
         return [], [], True
     except CrdocError as error:
         return [], [error], False
     return found, errors, False
 
 
-class _NeedsChoice(Exception):
-    """A template that parses only with one branch of some ``if``: which one needs the chart's
-    values, in the main process."""
+class _NeedsValues(Exception):
+    """A template that parses only with one branch of some ``if``, or that prints values into
+    a CRD's schema: which branch, what it prints, need the chart's values, in the main
+    process."""
 
 
 def read_definitions(
@@ -345,12 +381,14 @@ def read_definitions(
     limits: Limits,
     crd_errors: list[CrdocError] | None = None,
     choose: Callable[[TemplateGuards], dict[int, int]] | None = None,
+    printer: Callable[[str], dict[int, str]] | None = None,
 ) -> list[Definition]:
     """The CRD definitions in one file, each with its conditions. A templated file is read
     with every ``if``/``else`` branch kept; when that does not parse, it is read again with
     one branch of each block, the one ``choose`` names (without ``choose``,
-    :class:`_NeedsChoice` asks the caller to). A file outside any chart that does not parse as
-    plain YAML is read as a template.
+    :class:`_NeedsValues` asks the caller to). With ``printer``, an action is replaced by what
+    Helm prints for it where ``printer`` knows (its offset → the text). A file outside any
+    chart that does not parse as plain YAML is read as a template.
 
     With ``crd_errors``, a malformed CRD is reported there and the file's other CRDs are kept;
     without it, the first problem is raised."""
@@ -358,7 +396,7 @@ def read_definitions(
     if CRD_MARKER not in text:
         return []
     if file.templated:
-        return _read_template(text, file, limits, crd_errors, choose)
+        return _read_template(text, file, limits, crd_errors, choose, printer)
     if file.loose and "{{" in text:
         # A CRD description may hold "{{ }}" that is no template: plain YAML first.
         plain: list[CrdocError] = []
@@ -381,12 +419,13 @@ def _read_template(
     limits: Limits,
     crd_errors: list[CrdocError] | None,
     choose: Callable[[TemplateGuards], dict[int, int]] | None,
+    printer: Callable[[str], dict[int, str]] | None = None,
 ) -> list[Definition]:
+    printed = printer(text) if printer is not None else None
+    neutral = neutralise(text, printed=printed)
     first: list[CrdocError] = []
     try:
-        found = _definitions(
-            neutralise(text), file, limits, first if crd_errors is not None else None
-        )
+        found = _definitions(neutral, file, limits, first if crd_errors is not None else None)
     except CrdocError as error:
         from crdoc.loading.guards import template_guards
 
@@ -394,14 +433,25 @@ def _read_template(
         if not guards.choices:
             raise
         if choose is None:
-            raise _NeedsChoice from None
+            raise _NeedsValues from None
         first_error = error
     else:
+        if (
+            choose is None
+            and file.root_context
+            and PLACEHOLDER in neutral
+            and _prints_into_schema(found)
+        ):
+            # An action prints into a schema (`default: {{ .Values.replicas }}`): read again
+            # where the values are, with what Helm prints.
+            raise _NeedsValues
         if crd_errors is not None:
             crd_errors.extend(first)
         return found
     try:
-        return _definitions(neutralise(text, keep=choose(guards)), file, limits, crd_errors)
+        return _definitions(
+            neutralise(text, keep=choose(guards), printed=printed), file, limits, crd_errors
+        )
     except CrdocError as retry_error:
         # Keeping all branches can itself cause a duplicate key; then the retry's error is the
         # real one.
@@ -540,6 +590,9 @@ def _choose(key: str, alternatives: list[Any], view: Any) -> Any:
     if chosen is not None:
         return chosen
     first, second = alternatives[0].places[0], alternatives[1].places[0]
+    if not enabled:
+        # Every definition is in a subchart Helm does not render with these values.
+        raise _switched_off(key, alternatives, view)
     if not any(alternative.conditional() for alternative in alternatives):
         # Plain files that disagree: nothing chooses between them.
         raise CrdocError(f"CRD {key} differs from the one in {first.where}", path=second.where)
@@ -553,6 +606,54 @@ def _enabled(alternative: Any, view: Any) -> bool | None:
     if True in values:
         return True
     return None if None in values else False
+
+
+def _switched_off(key: str, alternatives: list[Any], view: Any) -> CrdocError:
+    """The error for a CRD whose every definition is in a subchart turned off (its
+    ``condition`` or ``tags``), with the ``--set`` turning each one on, tried for real."""
+    from crdoc.loading.values import parse_set
+
+    described = []
+    chosen_by: dict[int, str] = {}
+    for index, alternative in enumerate(alternatives):
+        place = alternative.places[0]
+        chart = view.opened.charts[place.scope]
+        condition = _deciding_path(chart, view)
+        switch = f"condition {condition}" if condition else "tags"
+        described.append(
+            f"{place.where}:{place.line} (subchart {chart.info.name}, off by its {switch})"
+        )
+        if not condition:
+            continue
+        assignment = f"{view.set_prefix(chart.parent)}{condition}=true"
+        trial = view.with_values(parse_set(assignment))
+        on = [a for a in alternatives if _enabled(a, trial) is not False]
+        if on == [alternative]:
+            chosen_by[index] = assignment
+    hint = " or ".join(f"--set {chosen_by[i]}" for i in sorted(chosen_by))
+    first = alternatives[0].places[0]
+    return CrdocError(
+        f"CRD {key} has {len(alternatives)} definitions and crdoc cannot tell which one Helm "
+        f"installs: {' and '.join(described)}; "
+        + (f"choose with {hint}" if hint else "choose one with --set or --values"),
+        path=first.where,
+        line=first.line,
+    )
+
+
+def _deciding_path(chart: Any, view: Any) -> str:
+    """The path of a subchart's ``condition`` that decides (the first holding a boolean in its
+    parent's values), else its first; ``""`` without a condition."""
+    from crdoc.loading.values import lookup_path
+
+    paths = [p.strip() for p in ((chart.declared and chart.declared.condition) or "").split(",")]
+    paths = [path for path in paths if path]
+    values = view.values(chart.parent)
+    for path in paths:
+        found, value = lookup_path(values, path) if isinstance(values, Mapping) else (False, None)
+        if found and isinstance(value, bool):
+            return path
+    return paths[0] if paths else ""
 
 
 def _undecided(key: str, alternatives: list[Any], view: Any) -> CrdocError:

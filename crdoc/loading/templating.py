@@ -5,7 +5,8 @@ actions (``if``/``with``/``range``/``else``/``end``), ``include``/``toYaml`` lin
 become blank lines; an action inside a line (``name: {{ .Release.Name }}-x``) becomes the word
 ``TEMPLATED``, except one that emits a YAML block at the end of a line (``labels: {{- toYaml
 .Values.labels | nindent 4 }}``), which leaves the key empty. Line numbers therefore stay
-those of the original file.
+those of the original file. Where a CRD's schema would hold ``TEMPLATED``, the reader gives
+the value Helm prints instead, when it knows it (``printed``).
 
 Branches of an ``if … else … end`` are alternatives: keeping both can give a mapping the same
 key twice (``apiVersion`` for two Kubernetes versions). :func:`neutralise` keeps all branches by
@@ -46,13 +47,18 @@ def is_templated(text: str) -> bool:
 
 
 def neutralise(
-    text: str, *, first_branch: bool = False, keep: Mapping[int, int] | None = None
+    text: str,
+    *,
+    first_branch: bool = False,
+    keep: Mapping[int, int] | None = None,
+    printed: Mapping[int, str] | None = None,
 ) -> str:
     """Plain YAML from templated YAML, line for line (see the module docstring).
 
     ``first_branch`` keeps only the first branch of every ``if`` and ``with``; ``keep`` maps
     the offset of a block's opening action to the index of the one branch to keep (0 for the
-    first, 1 for the first ``else``…), other blocks keeping all of theirs."""
+    first, 1 for the first ``else``…), other blocks keeping all of theirs. ``printed`` maps the
+    offset of an action to the text Helm prints for it (one line), put in its place."""
     if "{{" not in text:
         return text
     out: list[str] = []
@@ -70,7 +76,9 @@ def neutralise(
         action = match.group()
         keyword = _KEYWORD.match(action)
         word = keyword.group(1) if keyword else ""
-        if word in _SILENT:
+        if printed is not None and match.start() in printed:
+            sentinel = printed[match.start()]
+        elif word in _SILENT:
             # Prints nothing; a line left blank by it is emptied like any action-only line.
             sentinel = _SILENT_SENTINEL
         elif _EMITS_BLOCK.search(action):

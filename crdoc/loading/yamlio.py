@@ -50,8 +50,8 @@ class Document:
 
 
 class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
-    """The safe loader, with duplicate keys reported, aliases noticed, and two real-world
-    quirks read as strings.
+    """The safe loader, with go-yaml's booleans and numbers (see :func:`go_scalar`), duplicate
+    keys reported, aliases noticed, and two real-world quirks read as strings.
 
     Aliases make one node the child of several parents. The constructor builds each node once
     (it keeps what it built), so construction stays linear however the aliases multiply; but
@@ -126,6 +126,127 @@ _Loader.add_constructor("tag:yaml.org,2002:value", _Loader.construct_string)
 # Timestamps stay the text they were written as (Kubernetes reads YAML as JSON: no dates).
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_string)
 
+# -- plain scalars as Go reads them -----------------------------------------------------------
+#
+# Kubernetes reads a manifest, and Helm a values file, with go-yaml (v2, through
+# sigs.k8s.io/yaml): YAML 1.1 as Go has it, not as PyYAML does. `y` and `n` are booleans;
+# integers are Go's (`0o17`, `0X1F`, underscores anywhere, `08` a float), floats need no dot
+# (`1e3`, `+.5`) and overflow to text; there are no sexagesimal numbers (`1:30` is text).
+# Booleans, integers and floats are resolved and built by go-yaml's rules (its resolve());
+# null, merge keys, timestamps and `=` keep PyYAML's, which agree with Go's.
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_GO_BOOLS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE"), True),
+    **dict.fromkeys(("on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE"), False),
+    **dict.fromkeys(("off", "Off", "OFF"), False),
+}
+_GO_SPECIAL_FLOATS = {
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), float("nan")),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), float("inf")),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), float("-inf")),
+}
+#: go-yaml's yamlStyleFloat, tried on the text without underscores.
+_GO_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+#: strconv.ParseInt's syntax in base 0 (sign, then a base prefix or a leading 0 for octal).
+_GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+#: Longer than any integer in 64 bits (a sign, "0b" and 64 binary digits): not one.
+_GO_INT_LENGTH = 67
+_LONE_UNDERSCORE = re.compile(r"(?<![0-9])_|_(?![0-9])")
+_GO_BASES = {"x": 16, "X": 16, "o": 8, "O": 8, "b": 2, "B": 2}
+
+
+def go_scalar(text: str) -> bool | int | float | None:
+    """The boolean or number go-yaml reads a plain scalar as, or ``None`` (not one)."""
+    if text in _GO_BOOLS:
+        return _GO_BOOLS[text]
+    if text in _GO_SPECIAL_FLOATS:
+        return _GO_SPECIAL_FLOATS[text]
+    first = text[:1]
+    if first == ".":  # strconv.ParseFloat on the text as written: "_" only between digits
+        if _GO_FLOAT.fullmatch(text.replace("_", "")) and not _LONE_UNDERSCORE.search(text):
+            return _finite(float(text.replace("_", "")))
+        return None
+    if not first or first not in "0123456789+-":
+        return None
+    plain = text.replace("_", "")
+    found = _GO_INT.fullmatch(plain) if len(plain) <= _GO_INT_LENGTH else None
+    if found:
+        sign, digits = found.groups()
+        if digits[1:2] in _GO_BASES:
+            value = int(digits[2:], _GO_BASES[digits[1]])
+        else:
+            value = int(digits, 8 if digits[0] == "0" else 10)  # a leading 0: octal
+        value = -value if sign == "-" else value
+        if -(2**63) <= value < 2**64 and not (sign == "+" and value >= 2**63):
+            return value
+    if _GO_FLOAT.fullmatch(plain):
+        return _finite(float(plain))
+    return None
+
+
+def _finite(value: float) -> float | None:
+    # strconv.ParseFloat reports an overflow as an error: go-yaml then keeps the text.
+    return None if value in (float("inf"), float("-inf")) else value
+
+
+class _GoScalars:
+    """A resolver "regexp" (what ``match`` is asked) for the plain scalars go-yaml reads as
+    ``kind``: a boolean, an integer or a float."""
+
+    def __init__(self, kind: type) -> None:
+        self.kind = kind
+
+    def match(self, text: str) -> bool:
+        return type(go_scalar(text)) is self.kind
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _GoScalars) and other.kind is self.kind
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _go_resolvers(resolvers: dict[Any, list[tuple[str, Any]]]) -> dict[Any, list[Any]]:
+    """PyYAML's resolvers by first character, Go's taking the place of its bool, int, float."""
+    table = {
+        first: [
+            (tag, regexp) for tag, regexp in found if tag not in (_BOOL_TAG, _INT_TAG, _FLOAT_TAG)
+        ]
+        for first, found in resolvers.items()
+    }
+    for tag, kind, firsts in (
+        (_BOOL_TAG, bool, "yYnNtTfFoO"),
+        (_INT_TAG, int, "0123456789+-"),
+        (_FLOAT_TAG, float, "0123456789+-."),
+    ):
+        for first in firsts:
+            table.setdefault(first, []).insert(0, (tag, _GoScalars(kind)))
+    return {first: found for first, found in table.items() if found}
+
+
+def _go_constructor(kind: type, fallback: Any) -> Any:
+    """A constructor building the scalar as go-yaml does (PyYAML's for what Go would not
+    read as ``kind``: an explicit tag on other text, its error included)."""
+
+    def construct(loader: Any, node: Node) -> Any:
+        value = go_scalar(str(node.value)) if isinstance(node, ScalarNode) else None
+        if type(value) is kind:
+            return value
+        if kind is float and type(value) is int:  # `!!float 1`
+            return float(value)
+        return fallback(loader, node)
+
+    return construct
+
+
+_Loader.yaml_implicit_resolvers = _go_resolvers(_SafeLoader.yaml_implicit_resolvers)
+_Loader.add_constructor(_BOOL_TAG, _go_constructor(bool, _SafeLoader.construct_yaml_bool))
+_Loader.add_constructor(_INT_TAG, _go_constructor(int, _SafeLoader.construct_yaml_int))
+_Loader.add_constructor(_FLOAT_TAG, _go_constructor(float, _SafeLoader.construct_yaml_float))
+
 #: The implicit resolvers by a plain scalar's first character ('' for the empty scalar).
 _FIRST_CHARACTER: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     first: tuple(resolvers)
@@ -153,12 +274,12 @@ else:
 # constructor's.
 
 _CONVERTER = yaml.constructor.SafeConstructor()
-#: Scalar tags other than str: PyYAML's own conversions (YAML 1.1 ints, floats, booleans),
-#: and the two tags crdoc reads as their text.
+#: Scalar tags other than str: go-yaml's booleans and numbers, PyYAML's null, and the two tags
+#: crdoc reads as their text.
 _SCALARS: dict[str, Any] = {
-    "tag:yaml.org,2002:int": _CONVERTER.construct_yaml_int,
-    "tag:yaml.org,2002:float": _CONVERTER.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _CONVERTER.construct_yaml_bool,
+    _INT_TAG: _Loader.yaml_constructors[_INT_TAG].__get__(_CONVERTER),
+    _FLOAT_TAG: _Loader.yaml_constructors[_FLOAT_TAG].__get__(_CONVERTER),
+    _BOOL_TAG: _Loader.yaml_constructors[_BOOL_TAG].__get__(_CONVERTER),
     "tag:yaml.org,2002:null": _CONVERTER.construct_yaml_null,
     "tag:yaml.org,2002:value": _Loader.construct_string.__get__(_CONVERTER),
     "tag:yaml.org,2002:timestamp": _Loader.construct_string.__get__(_CONVERTER),
