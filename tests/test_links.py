@@ -123,7 +123,10 @@ class Outputs:
                     and (found := make_template(chunk)) is not None
                 ]
                 assert len(templates) > 5, templates
-            generate_scaled(folder, count, templates, pattern=100)
+            chart = generate_scaled(folder, count, templates, pattern=100).path
+            if kind == "own":
+                notes = _fleet_annotations(templates, count)
+                (chart / "crdoc-annotations.yaml").write_text(yaml.safe_dump(notes))
         return folder / f"scaled-{count}"
 
     def get(self, name: str, form: str) -> Output:
@@ -220,6 +223,24 @@ class Outputs:
             patch.setitem(option.installed_plugins, "crdoc", entry)
             build(load_config(str(config_file), site_dir=str(out)))
         return Output(out, tuple(records))
+
+
+def _fleet_annotations(templates: list[str], count: int) -> dict[str, Any]:
+    """The example chart's annotations for each copy of its CRDs in a fleet (internal groups,
+    statuses of fields: the fleet gets an "Internal" section and known limitations)."""
+    from bench.inputs import PLACEHOLDER
+
+    notes = yaml.safe_load((EXAMPLE_CHART / "crdoc-annotations.yaml").read_text())
+    found: dict[str, Any] = {}
+    for k in range(count):
+        template = templates[(k % 100) % len(templates)]  # as generate_scaled copies them
+        crd = yaml.safe_load(template.replace(PLACEHOLDER, ""))
+        group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
+        for key, value in notes.items():
+            if key in (f"{group}/*", f"{group}/{kind}"):
+                found[f"g{k:04d}.{key}"] = value
+    assert found
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -384,6 +405,7 @@ def test_fleet_site_has_a_page_per_api_group(outputs: Outputs) -> None:
     checker = LinkChecker(site, ".html")
     groups = sorted(p.parent.name for p in markdown.glob("*/index.md"))
     assert len(groups) == FLEET_SIZE
+    assert (site / "limitations.html").is_file()  # the fleet has the example's annotations
     for group in groups:
         page = site / group / "index.html"
         assert f"<title>{group} - " in page.read_text(encoding="utf-8")
