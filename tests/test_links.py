@@ -12,6 +12,7 @@ Fleet builds must also print and log no warning, and strict MkDocs builds must p
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -417,19 +418,30 @@ def test_fleet_site_has_a_page_per_api_group(outputs: Outputs) -> None:
         assert f"- {group}/index.md\n" in nav
 
 
-def test_inventory_links_resolve(outputs: Outputs) -> None:
-    """Every object of the site's ``objects.inv`` (each kind and field) names a page and an id
-    that exist."""
+@pytest.mark.parametrize("name", ["example", "fleet"])
+def test_indexes_link_to_pages_and_ids_that_exist(outputs: Outputs, name: str) -> None:
+    """What the site's indexes point at exists: every object of ``objects.inv`` (each kind
+    and field) a page and an id on it, every entry of mkdocs-material's search index a page
+    and section, every page of crdoc's search index a page."""
     import sphobjinv
 
-    for name in ("example", "fleet"):
-        site = outputs.get(name, "site").path
-        inventory = sphobjinv.Inventory(fname_zlib=str(site / "objects.inv"))
-        checker = LinkChecker(site, ".html")
-        broken = [
-            f"{item.name}: {uri} ({reason})"
-            for item in inventory.objects
-            for uri in [item.uri[:-1] + item.name if item.uri.endswith("$") else item.uri]
-            if (reason := checker.check_link(site / "objects.inv", uri)) is not None
-        ]
-        assert inventory.objects and broken == [], broken[:20]
+    site = outputs.get(name, "site").path
+    checker = LinkChecker(site, ".html")
+    inventory = sphobjinv.Inventory(fname_zlib=str(site / "objects.inv"))
+    links = [
+        item.uri[:-1] + item.name if item.uri.endswith("$") else item.uri
+        for item in inventory.objects
+    ]
+    script = (site / "search" / "search_index.js").read_text(encoding="utf-8")
+    material = json.loads(script[script.index("{") : script.rindex("}") + 1])
+    links += [doc["location"] or "./" for doc in material["docs"]]
+    script = (site / "search" / "crdoc-index.js").read_text(encoding="utf-8")
+    crdoc_index = json.loads(script.removeprefix("var __crdocIndex = "))
+    links += [page[0] for page in crdoc_index["pages"]]
+    assert inventory.objects and material["docs"] and crdoc_index["pages"]
+    broken = [
+        f"{link} ({reason})"
+        for link in links
+        if (reason := checker.check_link(site / "index.html", link)) is not None
+    ]
+    assert broken == [], broken[:20]
