@@ -70,6 +70,11 @@ def site_plan(
             layout.index, reference.title, False, partial(renderer.index_page, reference, layout)
         )
     ]
+    # Big references: the index and the nav lead to a page per API group, the Markdown
+    # output's own (``group.md.jinja``).
+    for group, path in layout.group_pages.items():
+        make = partial(renderer.group_page, reference, layout, group)
+        plan.append(PlannedPage(path, group, False, make))
     for ref in layout.refs:
         title = f"{ref.crd.kind} {ref.version.name}"
         paths = tuple(item.path for item in ref.version.fields)
