@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -396,7 +398,8 @@ def _number_problem(value: float, node: Mapping[str, Any]) -> str:
         if value > high or (exclusive and value == high):
             return "above the maximum"
     step = node.get("multipleOf")
-    if isinstance(step, int | float) and step > 0 and (value / step) % 1 != 0:
+    # In decimal: 0.3 is a multiple of 0.1, though not in binary floating point.
+    if isinstance(step, int | float) and step > 0 and Decimal(str(value)) % Decimal(str(step)):
         return f"not a multiple of {step}"
     return ""
 
@@ -656,10 +659,9 @@ def _numbers(node: Mapping[str, Any]) -> Iterator[float]:
     if isinstance(high, int | float) and start > high:
         start = high
     if isinstance(step, int | float) and step > 0:
-        quotient = -(-start // step)
-        start = quotient * step
-        if integer or (isinstance(step, int) and isinstance(start, float) and start.is_integer()):
-            start = int(start)
+        # The first multiple at or above the start, reckoned in decimal (0.3, not 0.30…04).
+        exact = math.ceil(Decimal(str(start)) / Decimal(str(step))) * Decimal(str(step))
+        start = int(exact) if exact == exact.to_integral_value() else float(exact)
     yield start
     for other in (1, 10, 100, 1000, high):
         if isinstance(other, int | float) and other != start:
