@@ -33,7 +33,7 @@ from test_corpus import raw_crds
 from crdoc.cli import cli
 from crdoc.loading.loader import load
 from crdoc.render import cel
-from crdoc.render.examples import example_for, pattern_strings
+from crdoc.render.examples import example_for, example_value, pattern_strings
 
 EXAMPLE_FIXTURES = FIXTURES / "examples"
 
@@ -396,6 +396,104 @@ def test_the_note_is_above_the_example_on_the_page(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = next((tmp_path / "site").rglob("backups-v2.html")).read_text()
     assert '<p class="crdoc-example-note"><strong>Note:</strong> crdoc found no example' in html
+
+
+_OBJECT = {"type": "object"}
+_STRING = {"type": "string"}
+
+#: Schema nodes whose valid value needs a search, and the value expected.
+SEARCHES = {
+    "oneOf discriminated by an enum": (
+        {
+            **_OBJECT,
+            "properties": {"kind": _STRING, "a": _STRING, "b": {"type": "integer"}},
+            "oneOf": [
+                {"properties": {"kind": {"enum": ["A"]}}, "required": ["kind", "a"]},
+                {"properties": {"kind": {"enum": ["B"]}}, "required": ["kind", "b"]},
+            ],
+        },
+        {"kind": "A", "a": "example"},
+    ),
+    "allOf adds required": (
+        {
+            **_OBJECT,
+            "properties": {"a": _STRING, "b": {**_STRING, "pattern": "^x+$"}},
+            "allOf": [{"required": ["a"]}, {"required": ["b"]}],
+        },
+        {"a": "example", "b": "x"},
+    ),
+    "string oneOf patterns": (
+        {**_STRING, "oneOf": [{"pattern": "^s3://"}, {"pattern": "^gs://"}]},
+        "s3://example",
+    ),
+    "string anyOf formats": (
+        {**_STRING, "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]},
+        "192.0.2.10",
+    ),
+    "rule reaching a nested field": (
+        {
+            **_OBJECT,
+            "properties": {"tls": {**_OBJECT, "properties": {"secret": _STRING}}},
+            "x-kubernetes-validations": [{"rule": "has(self.tls) && has(self.tls.secret)"}],
+        },
+        {"tls": {"secret": "example"}},
+    ),
+    "rule on a list's size": (
+        {
+            **_OBJECT,
+            "properties": {"hosts": {"type": "array", "items": _STRING}},
+            "x-kubernetes-validations": [{"rule": "size(self.hosts) >= 2"}],
+        },
+        {"hosts": ["example", "example"]},
+    ),
+    "list-map items with distinct keys": (
+        {
+            "type": "array",
+            "minItems": 2,
+            "x-kubernetes-list-type": "map",
+            "x-kubernetes-list-map-keys": ["name"],
+            "items": {**_OBJECT, "required": ["name"], "properties": {"name": _STRING}},
+        },
+        [{"name": "example"}, {"name": "example2"}],
+    ),
+    "rule choosing an enum member and a number": (
+        {
+            **_OBJECT,
+            "required": ["mode", "replicas"],
+            "properties": {
+                "mode": {**_STRING, "enum": ["single", "ha"]},
+                "replicas": {"type": "integer", "minimum": 1},
+            },
+            "x-kubernetes-validations": [
+                {"rule": "self.mode == 'ha' ? self.replicas >= 3 : self.replicas == 1"},
+                {"rule": "self.mode == 'ha'"},
+            ],
+        },
+        {"mode": "ha", "replicas": 3},
+    ),
+    "duration format and rule": (
+        {
+            **_STRING,
+            "format": "duration",
+            "x-kubernetes-validations": [{"rule": "self >= duration('1m')"}],
+        },
+        None,  # any value the oracle accepts
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SEARCHES))
+def test_searched_value_passes_the_oracle(case: str, tmp_path: Path) -> None:
+    """Each node gets the value expected, and the oracle accepts it (wrapped as a manifest's
+    spec, so the same JSON Schema and rule walk judge it)."""
+    schema, expected = SEARCHES[case]
+    value = example_value(schema)
+    if expected is not None:
+        assert value == expected
+    openapi = {**_OBJECT, "properties": {"spec": schema}, "required": ["spec"]}
+    manifest = {"apiVersion": "x/v1", "kind": "X", "metadata": {"name": "x"}, "spec": value}
+    verdict = judge(manifest, openapi, tmp_path)
+    assert verdict.valid, verdict
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ def evaluate(rule: str, value: Any, schema: Mapping[str, Any] | None = None) -> 
         return Verdict(None, f"CEL cannot compile the rule: {_first_line(error)}")
     context = _context()
     context.add_variable("self", value)  # replaces the previous evaluation's
+    _CALL_ERRORS.clear()
     try:
         result = program.execute(context)
     except (KeyError, IndexError, ZeroDivisionError) as error:
@@ -67,6 +68,10 @@ def evaluate(rule: str, value: Any, schema: Mapping[str, Any] | None = None) -> 
         return Verdict(False, f"{type(error).__name__}: {_first_line(error)}")
     except Exception as error:  # noqa: BLE001
         return Verdict(None, f"CEL cannot evaluate the rule: {_first_line(error)}")
+    if _CALL_ERRORS:
+        # A library function refused its argument (quantity('x')): on the API server the
+        # evaluation errs, and the rule fails.
+        return Verdict(False, _CALL_ERRORS[0])
     if isinstance(result, bool):
         return Verdict(result)
     return Verdict(None, f"the rule gives {type(result).__name__}, not a bool")
@@ -170,8 +175,26 @@ def _engine() -> Any:
 def _context() -> Any:
     context = _engine().Context()
     for name, function in KUBERNETES_FUNCTIONS.items():
-        context.add_function(name, function)
+        context.add_function(name, _guarded(name, function))
     return context
+
+
+#: Errors of the library functions during the current evaluation.
+_CALL_ERRORS: list[str] = []
+
+
+def _guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function``, its errors noted in :data:`_CALL_ERRORS` rather than raised: the engine
+    would print them on stderr, and they only need to fail the rule."""
+
+    def call(*args: Any) -> Any:
+        try:
+            return function(*args)
+        except Exception as error:  # noqa: BLE001 - any refusal fails the rule
+            _CALL_ERRORS.append(f"{name}(): {error}")
+            return None
+
+    return call
 
 
 # -- the Kubernetes CEL libraries, over plain values ----------------------------------------------

@@ -21,6 +21,7 @@ still shown, with a note saying so (:attr:`Example.note`).
 from __future__ import annotations
 
 import copy
+import ipaddress
 import itertools
 import math
 import re
@@ -150,6 +151,13 @@ def example_for(crd: Crd, version: Version) -> Example:
     if found is None and not failures:
         failures = (search.reason or "the search ran out of tries",)
     return Example(_dump(document), failures, tuple(report.unknown), report.rules)
+
+
+def example_value(schema: Mapping[str, Any]) -> Any:
+    """A value of one OpenAPI schema node that passes it and its rules, searched as for an
+    example manifest; ``None`` when none is found."""
+    found = next(_Search().values(schema, ""), None)
+    return None if found is None else found.value
 
 
 def _dump(document: Mapping[str, Any]) -> str:
@@ -309,6 +317,15 @@ def _keyword_problem(value: Any, node: Mapping[str, Any]) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _number_problem(value, node)
     if isinstance(value, list):
+        keys = node.get("x-kubernetes-list-map-keys")
+        if node.get("x-kubernetes-list-type") == "map" and isinstance(keys, list):
+            entries = [tuple(repr(i.get(k)) for k in keys) for i in value if isinstance(i, dict)]
+            if len(set(entries)) < len(entries):
+                return "two items with the same map keys"
+        if node.get("x-kubernetes-list-type") == "set" and len({repr(v) for v in value}) < len(
+            value
+        ):
+            return "a set with an item twice"
         return _count_problem(len(value), node, "minItems", "maxItems") or (
             "items not unique"
             if node.get("uniqueItems") is True and len({repr(v) for v in value}) < len(value)
@@ -364,16 +381,41 @@ def _string_problem(value: str, node: Mapping[str, Any]) -> str:
 
 #: Formats whose values the API server (kube-openapi strfmt) checks; only the common ones.
 _FORMAT_CHECKS: dict[str, Callable[[str], bool]] = {
-    "date-time": lambda s: bool(
-        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", s)
-    ),
+    "date-time": lambda s: bool(_DATE_TIME.fullmatch(s)),
+    "datetime": lambda s: bool(_DATE_TIME.fullmatch(s)),
     "date": lambda s: bool(re.fullmatch(r"\d{4}-\d\d-\d\d", s)),
+    "duration": lambda s: bool(_DURATION.fullmatch(s)),
     "email": lambda s: bool(re.fullmatch(r"[^@\s]+@[^@\s]+", s)),
     "uuid": lambda s: bool(re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", s)),
     "byte": lambda s: bool(
         re.fullmatch(r"([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?", s)
     ),
+    "ipv4": lambda s: _ip(s, 4),
+    "ipv6": lambda s: _ip(s, 6),
+    "cidr": lambda s: "/" in s and _network(s),
+    "hostname": lambda s: bool(_HOSTNAME.fullmatch(s)) and len(s) <= 253,
+    "mac": lambda s: bool(re.fullmatch(r"([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}", s)),
+    "uri": lambda s: bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S*|/\S*", s)),
 }
+_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+_DURATION = re.compile(r"[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+)")
+_LABEL = r"[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+
+
+def _ip(text: str, version: int) -> bool:
+    try:
+        return ipaddress.ip_address(text).version == version
+    except ValueError:
+        return False
+
+
+def _network(text: str) -> bool:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 @cache
@@ -418,7 +460,7 @@ class _Search:
     def __init__(self) -> None:
         self.spent = 0
         self.reason = ""
-        self.memo: dict[tuple[int, int], list[Any]] = {}
+        self.memo: dict[tuple[int, int], tuple[Mapping[str, Any], list[Any]]] = {}
 
     def accept(self, value: Any, node: Mapping[str, Any], *, deep: bool, wrap: Any = None) -> bool:
         """Whether ``value`` passes ``node`` (rules it cannot judge count as passing: the final
@@ -462,9 +504,11 @@ class _Search:
         """The first ``count`` valid values of ``node`` (remembered: parents ask again for each
         set of keys they try)."""
         key = (id(node), count)
-        if key not in self.memo:
-            self.memo[key] = [f.value for f in itertools.islice(self.values(node, path), count)]
-        return list(self.memo[key])
+        kept = self.memo.get(key)
+        if kept is None or kept[0] is not node:  # an id is only unique while its node lives
+            values = [f.value for f in itertools.islice(self.values(node, path), count)]
+            kept = self.memo[key] = (node, values)
+        return list(kept[1])
 
     def first(self, node: Mapping[str, Any], path: str) -> Any:
         found = next(self.values(node, path), None)
@@ -475,6 +519,22 @@ class _Search:
             default = node["default"]
             if self.accept(default, node, deep=True):
                 yield default
+        enum = node.get("enum")
+        if isinstance(enum, list):
+            yield from (v for v in enum if v is not None)
+            return
+        # allOf branches hold for every value: generate from the node they make together.
+        shape = _merged(node, *(b for b in node.get("allOf") or () if isinstance(b, Mapping)))
+        yield from self._shaped(shape, path, wrap)
+        # Then values made for each oneOf/anyOf branch: a pattern, an enum or a required
+        # property the branch adds (values() judges them against the node as written).
+        for branch in _branches(node):
+            yield from itertools.islice(self._shaped(_merged(shape, branch), path, wrap), 8)
+            if self.exhausted:
+                return
+
+    def _shaped(self, node: Mapping[str, Any], path: str, wrap: Any) -> Iterator[Any]:
+        """Candidates from a node's type and keywords (its branches aside)."""
         enum = node.get("enum")
         if isinstance(enum, list):
             yield from (v for v in enum if v is not None)
@@ -492,15 +552,7 @@ class _Search:
             yield from (False, True)
         elif kind == "string":
             yield from _strings(node)
-        elif _branches(node):
-            # An untyped node whose branches say what it is.
-            for branch in _branches(node):
-                merged = {
-                    **{k: v for k, v in node.items() if k not in ("anyOf", "oneOf")},
-                    **branch,
-                }
-                yield from itertools.islice(self._candidates(merged, path, None), 8)
-        else:
+        elif not _branches(node):
             yield {}
 
     def _arrays(self, node: Mapping[str, Any], path: str) -> Iterator[list[Any]]:
@@ -518,6 +570,9 @@ class _Search:
         )
         if len(found) >= count and unique:
             yield found[:count]
+        keys = node.get("x-kubernetes-list-map-keys")
+        if found and count > 1 and isinstance(keys, list) and isinstance(found[0], dict):
+            yield _renamed(found[0], keys, count)
         for value in found:
             yield [value] * count  # one value repeated: the simplest to read
         if len(found) >= count:
@@ -576,14 +631,20 @@ class _Search:
         hints = _rule_literals(node)
         for key in keys:
             child_path = f"{path}.{key}" if path else key
-            values = self.some(properties[key], child_path, _ALTERNATIVES if key in named else 1)
+            values = self.some(properties[key], child_path, 1)
             if key in named:
-                # The literals the node's rules compare with: ``self.port > 1024 || …``.
-                values += [
+                # Best first: the property's best value, the literals the node's rules compare
+                # with (``self.port > 1024 || …``), its next values, then the property narrowed
+                # as the rules suggest (``has(self.tls.secret)``, ``size(self.hosts) >= 2``).
+                more = [
                     hint
                     for hint in hints
                     if hint not in values and self.accept(hint, properties[key], deep=True)
                 ]
+                more += self.some(properties[key], child_path, _ALTERNATIVES)[1:]
+                for narrowed in _narrowed(properties[key], key, node, hints):
+                    more += self.some(narrowed, child_path, 1)
+                values += [v for i, v in enumerate(more) if v not in values and v not in more[:i]]
             choices.append(values or [_fallback(properties[key])])
         for combination in itertools.islice(itertools.product(*choices), 256):
             yield dict(zip(keys, combination, strict=True))
@@ -598,6 +659,59 @@ class _Search:
             yield {("example" if i == 0 else f"example{i + 1}"): value for i in range(low)}
         elif low:
             yield {("example" if i == 0 else f"example{i + 1}"): "example" for i in range(low)}
+
+
+def _narrowed(
+    child: Mapping[str, Any], key: str, node: Mapping[str, Any], hints: list[Any]
+) -> Iterator[Mapping[str, Any]]:
+    """``child`` (property ``key`` of ``node``) narrowed as the node's rules suggest: the
+    properties they reach through it (``self.key.name``) required; for an array, as many items
+    as a number in the rules (up to 16)."""
+    reached: list[str] = []
+    for rule in node.get("x-kubernetes-validations") or ():
+        text = str(rule.get("rule", "")) if isinstance(rule, Mapping) else ""
+        reached += re.findall(rf"\bself\s*\.\s*{re.escape(key)}\s*\.\s*([A-Za-z_]\w*)", text)
+    properties = child.get("properties") or {}
+    wanted = [name for name in dict.fromkeys(reached) if name in properties]
+    if wanted:
+        yield _merged(child, {"required": wanted})
+    if child.get("type") == "array":
+        for count in sorted({h for h in hints if _is_int(h) and 1 < h <= 16}):
+            yield {**child, "minItems": max(count, child.get("minItems", 0) or 0)}
+
+
+def _merged(node: Mapping[str, Any], *branches: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``node`` narrowed by ``branches`` (without its own branches): keywords of the branches
+    win, properties are merged one by one, ``required`` lists add up."""
+    if not branches:
+        return node
+    out = {k: v for k, v in node.items() if k not in ("allOf", "anyOf", "oneOf", "not")}
+    for branch in branches:
+        for key, value in branch.items():
+            if key == "properties" and isinstance(value, Mapping):
+                properties = dict(out.get("properties") or {})
+                for name, child in value.items():
+                    if isinstance(child, Mapping):
+                        properties[name] = _merged(properties.get(name, {}), child)
+                out["properties"] = properties
+            elif key == "required" and isinstance(value, list):
+                out["required"] = list(dict.fromkeys([*(out.get("required") or ()), *value]))
+            elif key not in ("allOf", "anyOf", "oneOf", "not"):
+                out[key] = value
+    return out
+
+
+def _renamed(item: dict[str, Any], keys: list[str], count: int) -> list[dict[str, Any]]:
+    """``count`` copies of a list-map item whose string keys differ (``example``,
+    ``example2`` …): the API server refuses two items with the same keys."""
+    out = []
+    for index in range(count):
+        copy_ = dict(item)
+        for key in keys:
+            if index and isinstance(copy_.get(key), str):
+                copy_[key] = f"{copy_[key]}{index + 1}"
+        out.append(copy_)
+    return out
 
 
 def _is_plain(value: Any) -> bool:
@@ -762,12 +876,16 @@ def pattern_strings(pattern: str, low: int = 0, high: int | None = None) -> Iter
     parsed = _parsed(translate(pattern))
     seen: set[str] = set()
     for stretch, branch in itertools.product((0, 1, 2, 3, 5, 8, 16, 32, 64, 128, 253), (0, 1, 2)):
-        text = _build(parsed, stretch, branch, {})
-        if text in seen:
-            continue
-        seen.add(text)
-        if len(text) >= low and (high is None or len(text) <= high) and compiled.search(text):
-            yield text
+        built = _build(parsed, stretch, branch, {})
+        # A prefix pattern (``^s3://``) reads better with a word after it: s3://example.
+        tries = (built + "example", built) if built and not built[-1].isalnum() else (built,)
+        for text in tries:
+            if text in seen:
+                continue
+            seen.add(text)
+            fits = len(text) >= low and (high is None or len(text) <= high)
+            if fits and compiled.search(text):
+                yield text
 
 
 @cache
