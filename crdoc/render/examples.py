@@ -597,7 +597,9 @@ class _Search:
                 k for k in (branch.get("properties") or {}) if k in optional and k not in wanted
             )
             extras.append(wanted)
-        mentioned = [k for k in named if k in optional]
+        # A property a rule asks for by has() first: adding it is what such rules want.
+        asked = _asked_by_has(node)
+        mentioned = sorted((k for k in named if k in optional), key=lambda k: k not in asked)
         extras.extend((k,) for k in mentioned)
         extras.extend(itertools.combinations(mentioned, 2))
         low = node.get("minProperties", 0)
@@ -725,6 +727,20 @@ def _branches(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         for b in node.get(combinator) or ()
         if isinstance(b, Mapping)
     ]
+
+
+_HAS_FIELD = re.compile(r"\bhas\(\s*self\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)")
+
+
+def _asked_by_has(node: Mapping[str, Any]) -> set[str]:
+    """Properties the node's rules test with ``has(self.x)``."""
+    rules = node.get("x-kubernetes-validations") or ()
+    return {
+        name
+        for rule in rules
+        if isinstance(rule, Mapping)
+        for name in _HAS_FIELD.findall(str(rule.get("rule", "")))
+    }
 
 
 _SELF_FIELD = re.compile(r"\bself\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
@@ -862,8 +878,9 @@ def _rule_strings(node: Mapping[str, Any]) -> Iterator[str]:
             if text[: match.start()].rstrip().endswith("matches("):
                 yield from itertools.islice(pattern_strings(literal), 3)
             else:
-                yield literal
-                yield literal + "example.com"
+                url = literal + "example.com"
+                # A scheme (ldap://) or a prefix (/api/) wants something after it.
+                yield from (url, literal) if literal.endswith(("/", ":")) else (literal, url)
                 yield "example" + literal
 
 
