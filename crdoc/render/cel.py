@@ -1,14 +1,20 @@
 """CEL rules (``x-kubernetes-validations``) evaluated as the API server does on create.
 
-The engine is ``common-expression-language`` (the Rust ``cel`` crate, ``import cel``), imported on
-first use: most pages have no rule to check, and ``crdoc`` starts without it. On top of the CEL
-standard library it gets the Kubernetes libraries the API server adds, written here in Python
-over plain values (see :data:`KUBERNETES_FUNCTIONS`): the strings extension, the list, regex,
-URL, IP/CIDR and quantity libraries.
+The engine is ``common-expression-language`` (the Rust ``cel`` crate), loaded on first use
+(:func:`_engine`): most pages have no rule to check, and ``crdoc`` starts without it. On top of
+the CEL standard library it gets the Kubernetes libraries the API server adds, written here in
+Python over plain values (see :data:`KUBERNETES_FUNCTIONS`): the strings extension, the list,
+regex, URL, IP/CIDR and quantity libraries.
 
-A rule gives one of three verdicts: it holds, it fails (a missing key or an out-of-range index
-fails it, as on the API server), or it cannot be judged here (``None``: a function no library
-here has, a type the engine cannot compare, a transition rule).
+``self`` is typed from the schema as the API server types it (:func:`typed`): a string of format
+``duration`` is a duration, ``date-time`` a timestamp, ``byte`` bytes, a ``number`` a double.
+
+A rule gives one of three verdicts: it holds, it fails (a missing key, an out-of-range index or
+a library function refusing its argument fails it, as the evaluation error does on the API
+server), or it cannot be judged here (``None``: a function no library here has, a type the
+engine cannot compare, ``size()`` of non-ASCII text, which the engine counts in bytes).
+Transition rules (``oldSelf``) do not apply on create: callers skip them
+(:func:`is_transition_rule`).
 """
 
 from __future__ import annotations

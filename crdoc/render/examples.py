@@ -2,16 +2,24 @@
 
 Each CRD version page shows a minimal manifest: ``apiVersion``, ``kind``, ``metadata`` and the
 required fields (``spec`` always). Its values are searched for, not guessed: every candidate is
-checked against the version's OpenAPI schema as the API server reads it (types, enums, bounds,
-lengths, Go patterns, ``multipleOf``, item and property counts, ``allOf``/``anyOf``/``oneOf``/
-``not``) and against the CEL rules of each node it reaches (:mod:`crdoc.render.cel`). Values are
-built bottom-up, each node yielding its valid values best first:
+checked as the API server checks it, defaults applied first: the version's OpenAPI schema
+(types, enums, formats, bounds, lengths, Go patterns, ``multipleOf``, item and property counts,
+list-map keys, ``allOf``/``anyOf``/``oneOf`` (exactly one)/``not``) and the CEL rules of each node
+it reaches (:mod:`crdoc.render.cel`; transition rules aside). Values are built bottom-up, each
+node yielding its valid values best first (:meth:`_Search.values`), from the node as its
+``allOf`` branches narrow it, then from each ``oneOf``/``anyOf`` branch merged into it:
 
-- scalars: the default, the enum members, a format's example, plausible words, then strings
-  generated from the pattern itself (:func:`pattern_strings`) within the length bounds;
+- scalars: the default, the enum members, a format's example, plausible words, strings made
+  from the pattern itself (:func:`pattern_strings`) within the length bounds, numbers meeting
+  bounds and ``multipleOf``, strings the node's rules test or compare with;
 - objects: the required properties, then, while a branch or a rule is not met, the properties a
-  ``oneOf``/``anyOf`` branch requires, the optional properties a rule names, other values of the
-  properties a rule names (enum members, booleans), within a fixed budget of tries.
+  branch requires, the optional properties a rule names (those it asks for with ``has()``
+  first; one, then two), enough properties for ``minProperties``; for the properties a rule
+  names, the literals it compares with, their next values, and the property narrowed as the
+  rule suggests (``has(self.tls.secret)``, ``size(self.hosts) >= 2``);
+- arrays: ``minItems`` items (at least one), distinct where the list is a set or a map.
+
+The search stops after :data:`BUDGET` checks per example.
 
 There is no randomness: the same CRD always gives the same example. Where no value can be shown
 valid — a rule the CEL engine cannot judge, or none found within the budget — the example is
@@ -464,7 +472,8 @@ class _Search:
 
     def accept(self, value: Any, node: Mapping[str, Any], *, deep: bool, wrap: Any = None) -> bool:
         """Whether ``value`` passes ``node`` (rules it cannot judge count as passing: the final
-        check reports them)."""
+        check reports them). ``wrap``: the root's value made the whole manifest its branches
+        and rules judge."""
         self.spent += 1
         report = Report()
         value = defaulted(value, node)
@@ -472,7 +481,7 @@ class _Search:
             _check(value, node, "", report, deep=deep)
         else:
             # The root: its rules see the whole manifest, header included.
-            problem = _keyword_problem(value, {k: v for k, v in node.items() if k != "type"})
+            problem = _keyword_problem(value, node)
             if problem:
                 return False
             for combinator in ("allOf", "anyOf", "oneOf", "not"):
@@ -490,7 +499,7 @@ class _Search:
     def values(self, node: Mapping[str, Any], path: str, wrap: Any = None) -> Iterator[_Found]:
         """Valid values of ``node``, best first, none twice."""
         seen: set[str] = set()
-        for value in self._candidates(node, path, wrap):
+        for value in self._candidates(node, path):
             if self.exhausted:
                 return
             key = repr(value)
@@ -514,8 +523,8 @@ class _Search:
         found = next(self.values(node, path), None)
         return _fallback(node) if found is None else found.value
 
-    def _candidates(self, node: Mapping[str, Any], path: str, wrap: Any) -> Iterator[Any]:
-        if "default" in node and _is_plain(node["default"]):
+    def _candidates(self, node: Mapping[str, Any], path: str) -> Iterator[Any]:
+        if node.get("default") is not None:
             default = node["default"]
             if self.accept(default, node, deep=True):
                 yield default
@@ -525,15 +534,15 @@ class _Search:
             return
         # allOf branches hold for every value: generate from the node they make together.
         shape = _merged(node, *(b for b in node.get("allOf") or () if isinstance(b, Mapping)))
-        yield from self._shaped(shape, path, wrap)
+        yield from self._shaped(shape, path)
         # Then values made for each oneOf/anyOf branch: a pattern, an enum or a required
         # property the branch adds (values() judges them against the node as written).
         for branch in _branches(node):
-            yield from itertools.islice(self._shaped(_merged(shape, branch), path, wrap), 8)
+            yield from itertools.islice(self._shaped(_merged(shape, branch), path), 8)
             if self.exhausted:
                 return
 
-    def _shaped(self, node: Mapping[str, Any], path: str, wrap: Any) -> Iterator[Any]:
+    def _shaped(self, node: Mapping[str, Any], path: str) -> Iterator[Any]:
         """Candidates from a node's type and keywords (its branches aside)."""
         enum = node.get("enum")
         if isinstance(enum, list):
@@ -545,7 +554,7 @@ class _Search:
         elif kind == "array":
             yield from self._arrays(node, path)
         elif kind == "object" or "properties" in node or "additionalProperties" in node:
-            yield from self._objects(node, path, wrap)
+            yield from self._objects(node, path)
         elif kind in ("integer", "number"):
             yield from _numbers(node)
         elif kind == "boolean":
@@ -580,7 +589,7 @@ class _Search:
         if low == 0:
             yield []
 
-    def _objects(self, node: Mapping[str, Any], path: str, wrap: Any) -> Iterator[dict[str, Any]]:
+    def _objects(self, node: Mapping[str, Any], path: str) -> Iterator[dict[str, Any]]:
         properties: Mapping[str, Any] = node.get("properties") or {}
         if not properties:
             yield from self._maps(node, path)
@@ -714,10 +723,6 @@ def _renamed(item: dict[str, Any], keys: list[str], count: int) -> list[dict[str
                 copy_[key] = f"{copy_[key]}{index + 1}"
         out.append(copy_)
     return out
-
-
-def _is_plain(value: Any) -> bool:
-    return value is not None
 
 
 def _branches(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
