@@ -18,6 +18,7 @@ import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,9 @@ class Verdict:
     rule_failures: list[str] = field(default_factory=list)
     rule_unknown: list[str] = field(default_factory=list)
     rules: int = 0
+    second_opinions: int = 0
+    """Rules cel-python (a second engine, pure Python) judged too, agreeing."""
+    disagreements: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -163,6 +167,57 @@ class Verdict:
 
 
 _REGEX = RegexImplementation(RegexVariantName.python)
+
+
+def second_opinion(rule: str, value: Any, node: Mapping[str, Any]) -> bool | None:
+    """The rule judged by cel-python (``celpy``) with the same Kubernetes functions, or
+    ``None`` where it cannot judge it: not installed, or an evaluation error, which cel-python
+    raises even where CEL absorbs it (``error || true``)."""
+    try:
+        import celpy
+        import celpy.celtypes as types
+    except ImportError:
+        return None
+
+    def to_cel(item: Any) -> Any:
+        if isinstance(item, timedelta):
+            return types.DurationType(item)
+        if isinstance(item, datetime):
+            return types.TimestampType(item)
+        if isinstance(item, bytes):
+            return types.BytesType(item)
+        if isinstance(item, dict):
+            return types.MapType({types.StringType(k): to_cel(v) for k, v in item.items()})
+        if isinstance(item, list):
+            return types.ListType([to_cel(v) for v in item])
+        return celpy.json_to_cel(item)
+
+    def plain(item: Any) -> Any:
+        if isinstance(item, types.BoolType):
+            return bool(item)
+        if isinstance(item, types.IntType | types.UintType):
+            return int(item)
+        if isinstance(item, types.DoubleType):
+            return float(item)
+        if isinstance(item, types.StringType):
+            return str(item)
+        if isinstance(item, types.ListType):
+            return [plain(v) for v in item]
+        if isinstance(item, types.MapType):
+            return {plain(k): plain(v) for k, v in item.items()}
+        return item
+
+    def wrapped(function: Any) -> Any:
+        return lambda *args: to_cel(function(*(plain(a) for a in args)))
+
+    environment = celpy.Environment()
+    functions = {name: wrapped(f) for name, f in cel.KUBERNETES_FUNCTIONS.items()}
+    try:
+        program = environment.program(environment.compile(rule), functions=functions)
+        result = program.evaluate({"self": to_cel(cel.typed(value, node))})
+    except Exception:  # noqa: BLE001 - any error: no opinion
+        return None
+    return bool(result) if isinstance(result, types.BoolType) else None
 
 
 def judge(manifest: Mapping[str, Any], openapi: Mapping[str, Any], tmp: Path) -> Verdict:
@@ -189,6 +244,12 @@ def judge(manifest: Mapping[str, Any], openapi: Mapping[str, Any], tmp: Path) ->
             continue  # a transition rule: not checked on create
         verdict.rules += 1
         result = cel.evaluate(rule["rule"], value, node)
+        second = second_opinion(rule["rule"], value, node)
+        if second is not None and result.holds is not None:
+            if second == result.holds:
+                verdict.second_opinions += 1
+            else:
+                verdict.disagreements.append(f"{where}: {rule['rule']!r}: cel-python: {second}")
         if result.holds is None:
             verdict.rule_unknown.append(f"{where}: {rule['rule']!r}: {result.reason}")
         elif not result.holds:
@@ -205,8 +266,10 @@ class Tally:
     schema_valid: int = 0
     cel_valid: int = 0
     rules: int = 0
+    second_opinions: int = 0
     noted: int = 0
     wrong: list[str] = field(default_factory=list)
+    disagreements: list[str] = field(default_factory=list)
 
 
 def _tally_corpus(tmp: Path) -> Tally:
@@ -222,6 +285,8 @@ def _tally_corpus(tmp: Path) -> Tally:
                 tally.schema_valid += not verdict.schema_errors
                 tally.cel_valid += not (verdict.rule_failures or verdict.rule_unknown)
                 tally.rules += verdict.rules
+                tally.second_opinions += verdict.second_opinions
+                tally.disagreements += verdict.disagreements
                 tally.noted += bool(example.note)
                 # An example is either valid, or its page says it could not be shown valid.
                 if not verdict.valid and not example.note:
@@ -237,10 +302,12 @@ def test_every_corpus_example_passes_its_schema_and_rules(tmp_path: Path) -> Non
     tally = _tally_corpus(tmp_path)
     print(  # shown with -s: the figures the report quotes
         f"corpus examples: {tally.examples}, schema-valid: {tally.schema_valid}, CEL-valid: "
-        f"{tally.cel_valid}, rules evaluated: {tally.rules}, with a note: {tally.noted}; "
+        f"{tally.cel_valid}, rules evaluated: {tally.rules} (cel-python agreeing on "
+        f"{tally.second_opinions}), with a note: {tally.noted}; "
         f"patterns the oracle cannot compile: {len(UNCHECKED_PATTERNS)}"
     )
     assert tally.wrong == []
+    assert tally.disagreements == []
     assert tally.examples == 90
     assert tally.schema_valid == tally.examples
     assert tally.rules > 100  # the rules are reached, not skipped
