@@ -462,7 +462,11 @@ def test_the_note_is_above_the_example_on_the_page(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", source, "-o", str(tmp_path / "site"), "-q"])
     assert result.exit_code == 0, result.output
     html = next((tmp_path / "site").rglob("backups-v2.html")).read_text()
-    assert '<p class="crdoc-example-note"><strong>Note:</strong> crdoc found no example' in html
+    assert (
+        '<div class="admonition warning crdoc-example-note"><p class="admonition-title">Note</p>'
+        "<p>crdoc found no example that passes every validation of this version" in html
+    )
+    assert html.index("crdoc-example-note") < html.index('class="highlight language-yaml"')
 
 
 _OBJECT = {"type": "object"}

@@ -179,6 +179,8 @@ def _engine() -> Any:
 
 @cache
 def _context() -> Any:
+    # One context for every evaluation (building one costs more than most evaluations): each
+    # sets its own ``self``. Not thread-safe, as rendering runs in one thread per process.
     context = _engine().Context()
     for name, function in KUBERNETES_FUNCTIONS.items():
         context.add_function(name, _guarded(name, function))
