@@ -244,6 +244,9 @@ def _check(value: Any, node: Mapping[str, Any], path: str, report: Report, *, de
         return
     if value is None:
         return
+    pattern = node.get("pattern")
+    if isinstance(value, str) and isinstance(pattern, str) and _compiled_pattern(pattern) is None:
+        report.unknown.append(f"{where}: pattern {pattern!r} has no Python form to check")
     if deep:
         _check_children(value, node, path, report)
     for combinator in ("allOf", "anyOf", "oneOf", "not"):
@@ -377,9 +380,7 @@ def _string_problem(value: str, node: Mapping[str, Any]) -> str:
     pattern = node.get("pattern")
     if isinstance(pattern, str):
         compiled = _compiled_pattern(pattern)
-        if compiled is None:
-            return f"pattern {pattern!r} cannot be checked here"
-        if not compiled.search(value):
+        if compiled is not None and not compiled.search(value):
             return f"does not match {pattern!r}"
     fmt = node.get("format")
     if fmt in _FORMAT_CHECKS and not _FORMAT_CHECKS[fmt](value):
@@ -844,7 +845,8 @@ def _strings(node: Mapping[str, Any]) -> Iterator[str]:
         yield from _rule_strings(node)
         return
     compiled = _compiled_pattern(pattern)
-    if compiled is None:
+    if compiled is None:  # Go syntax Python lacks: the check reports it unchecked
+        yield from (c for c in _STRING_CANDIDATES if low <= len(c) <= (high or len(c)))
         return
     for candidate in _STRING_CANDIDATES:
         if compiled.search(candidate):
