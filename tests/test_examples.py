@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -603,3 +605,27 @@ def test_cel_kubernetes_library() -> None:
     assert cel.evaluate("self >= duration('1h')", "90m", {"type": "string", "format": "duration"})
     assert cel.evaluate("self.x == 1", {}).holds is False  # no such key: the rule fails
     assert cel.evaluate("self.nope()", "x").holds is None
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("", ""), ("import cel", ""), ("", "import cel")],
+    ids=["alone", "cel-imported-first", "cel-imported-after"],
+)
+def test_engine_loads_once_whoever_imports_it_first(before: str, after: str) -> None:
+    """crdoc loads the engine's extension without its package's command line, and shares it
+    with anyone importing ``cel`` before or after (loading it twice would crash)."""
+    code = "\n".join(
+        [
+            "import sys",
+            before,
+            "from crdoc.render import cel",
+            "assert cel.evaluate('self > 1', 2).holds is True",
+            after,
+            "import cel as package" if after else "",
+            "assert package.evaluate('1 + 1') == 2" if after else "",
+            f"assert ('prompt_toolkit' in sys.modules) == {bool(before or after)}",
+        ]
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]

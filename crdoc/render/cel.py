@@ -25,6 +25,7 @@ import importlib.util
 import ipaddress
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -158,23 +159,40 @@ def _compiled(rule: str) -> Any:
 def _engine() -> Any:
     """The engine's compiled module. ``import cel`` would also import the package's command
     line (prompt_toolkit, rich, typer: 0.2-0.4 s, more than all of a chart's examples take), so
-    the extension module is loaded by itself when it can be found."""
-    spec = importlib.util.find_spec("cel")  # finds the package without running it
-    folders = (spec.submodule_search_locations or []) if spec else []
-    for folder in folders:
+    the extension module is loaded by itself when it can be found, once per process: it is
+    registered as ``cel.cel``, where the package looks for it if imported later (loading it a
+    second time would fail: its initialisation may run once only)."""
+    loaded = sys.modules.get("cel.cel")
+    if loaded is not None:
+        return loaded
+    if "cel" not in sys.modules:
+        path = _extension_path()
+        if path is not None:
+            loader = importlib.machinery.ExtensionFileLoader("cel.cel", path)
+            module_spec = importlib.util.spec_from_file_location("cel.cel", path, loader=loader)
+            if module_spec is not None:
+                module = importlib.util.module_from_spec(module_spec)
+                sys.modules["cel.cel"] = module
+                try:
+                    loader.exec_module(module)
+                except BaseException:
+                    del sys.modules["cel.cel"]
+                    raise
+                return module
+    import cel  # noqa: PLC0415 - already imported, or another layout: the package itself
+
+    return cel
+
+
+def _extension_path() -> str | None:
+    """Where the engine's extension module is, found without running its package."""
+    spec = importlib.util.find_spec("cel")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = os.path.join(folder, "cel" + suffix)
             if os.path.exists(path):
-                loader = importlib.machinery.ExtensionFileLoader("cel.cel", path)
-                module_spec = importlib.util.spec_from_file_location("cel.cel", path, loader=loader)
-                if module_spec is None:
-                    continue
-                module = importlib.util.module_from_spec(module_spec)
-                loader.exec_module(module)
-                return module
-    import cel  # noqa: PLC0415 - another layout: the package itself
-
-    return cel
+                return path
+    return None
 
 
 @cache
