@@ -599,6 +599,10 @@ def test_cel_kubernetes_library() -> None:
         "quantity(self).isGreaterThan(quantity('500Mi'))": "1Gi",
         "self.lowerAscii().indexOf('b') == 1": "ABC",
         "!isURL(self)": "not a url",
+        "!format.dns1123Label().validate(self).hasValue()": "my-name",
+        "format.dns1123Label().validate(self).hasValue()": "My_Name",
+        "!format.named('qualifiedName').value().validate(self).hasValue()": "example.com/x",
+        "!format.named('nope').hasValue()": "x",
     }
     for rule, value in cases.items():
         assert cel.evaluate(rule, value).holds is True, rule

@@ -4,7 +4,7 @@ The engine is ``common-expression-language`` (the Rust ``cel`` crate), loaded on
 (:func:`_engine`): most pages have no rule to check, and ``crdoc`` starts without it. On top of
 the CEL standard library it gets the Kubernetes libraries the API server adds, written here in
 Python over plain values (see :data:`KUBERNETES_FUNCTIONS`): the strings extension, the list,
-regex, URL, IP/CIDR and quantity libraries.
+regex, URL, IP/CIDR, quantity and format libraries.
 
 ``self`` is typed from the schema as the API server types it (:func:`typed`): a string of format
 ``duration`` is a duration, ``date-time`` a timestamp, ``byte`` bytes, a ``number`` a double.
@@ -377,6 +377,53 @@ def _compare(a: float, b: float) -> int:
     return (a > b) - (a < b)
 
 
+_NAME = r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+
+#: The Kubernetes format library's formats: name → whether a string is one.
+FORMATS: dict[str, Callable[[str], bool]] = {
+    "dns1123Label": lambda s: len(s) <= 63 and bool(re.fullmatch(_DNS_LABEL, s)),
+    "dns1123LabelPrefix": lambda s: len(s) <= 63 and bool(re.fullmatch(r"[a-z0-9][-a-z0-9]*", s)),
+    "dns1123Subdomain": lambda s: (
+        len(s) <= 253 and bool(re.fullmatch(rf"{_DNS_LABEL}(\.{_DNS_LABEL})*", s))
+    ),
+    "dns1123SubdomainPrefix": lambda s: (
+        len(s) <= 253 and bool(re.fullmatch(r"[a-z0-9][-a-z0-9.]*", s))
+    ),
+    "dns1035Label": lambda s: len(s) <= 63 and bool(re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])?", s)),
+    "dns1035LabelPrefix": lambda s: len(s) <= 63 and bool(re.fullmatch(r"[a-z][-a-z0-9]*", s)),
+    "qualifiedName": lambda s: _qualified_name(s),
+    "labelValue": lambda s: s == "" or (len(s) <= 63 and bool(re.fullmatch(_NAME, s))),
+    "uri": lambda s: _is_url(s),
+    "uuid": lambda s: bool(re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", s)),
+    "byte": lambda s: bool(
+        re.fullmatch(r"([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?", s)
+    ),
+    "date": lambda s: bool(re.fullmatch(r"\d{4}-\d\d-\d\d", s)),
+    "datetime": lambda s: bool(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", s)
+    ),
+}
+
+
+def _qualified_name(text: str) -> bool:
+    prefix, slash, name = text.rpartition("/")
+    if slash and not FORMATS["dns1123Subdomain"](prefix):
+        return False
+    return len(name) <= 63 and bool(re.fullmatch(_NAME, name))
+
+
+def _format_named(name: str) -> Any:
+    optional = _engine().OptionalValue
+    return optional.of(name) if name in FORMATS else optional.none()
+
+
+def _validate(fmt: str, text: str) -> Any:
+    """``format.x().validate(s)``: no value when ``s`` is valid, else a list of errors."""
+    optional = _engine().OptionalValue
+    return optional.none() if FORMATS[fmt](text) else optional.of([f"not a valid {fmt}"])
+
+
 #: Function name → implementation, as CEL calls them (receiver first).
 KUBERNETES_FUNCTIONS: dict[str, Callable[..., Any]] = {
     # strings extension (the API server's version 2)
@@ -426,6 +473,10 @@ KUBERNETES_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "compareTo": _compare,
     "isGreaterThan": lambda a, b: a > b,
     "isLessThan": lambda a, b: a < b,
+    # format library: format.dns1123Label().validate(self), format.named("uuid")
+    **{f"format.{name}": (lambda name=name: name) for name in FORMATS},
+    "format.named": _format_named,
+    "validate": _validate,
 }
 
 
