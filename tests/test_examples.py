@@ -544,6 +544,20 @@ SEARCHES = {
         },
         {"mode": "ha", "replicas": 3},
     ),
+    "embedded resource": (
+        {
+            **_OBJECT,
+            "required": ["template"],
+            "properties": {
+                "template": {
+                    **_OBJECT,
+                    "x-kubernetes-embedded-resource": True,
+                    "x-kubernetes-preserve-unknown-fields": True,
+                }
+            },
+        },
+        {"template": {"apiVersion": "example.com/v1", "kind": "Example"}},
+    ),
     "duration format and rule": (
         {
             **_STRING,

@@ -88,6 +88,10 @@ _STRING_CANDIDATES = (
     "EXAMPLE",
 )
 
+#: What an embedded resource (``x-kubernetes-embedded-resource``) is given when its schema says
+#: nothing more of it.
+_EMBEDDED = {"apiVersion": "example.com/v1", "kind": "Example"}
+
 #: Skipped at the top level: written by crdoc (apiVersion, kind, metadata) or never by users.
 _HEADER = ("apiVersion", "kind", "metadata", "status")
 
@@ -343,7 +347,10 @@ def _keyword_problem(value: Any, node: Mapping[str, Any]) -> str:
             else ""
         )
     if isinstance(value, dict):
-        missing = [k for k in node.get("required") or () if k not in value]
+        required = list(node.get("required") or ())
+        if node.get("x-kubernetes-embedded-resource"):
+            required += ["apiVersion", "kind"]
+        missing = [k for k in required if k not in value]
         if missing:
             return f"required {missing[0]!r} missing"
         return _count_problem(len(value), node, "minProperties", "maxProperties")
@@ -554,6 +561,10 @@ class _Search:
             yield from _int_or_string_candidates(node, path)
         elif kind == "array":
             yield from self._arrays(node, path)
+        elif node.get("x-kubernetes-embedded-resource"):
+            # A resource inside the resource: the API server requires its apiVersion and kind.
+            for value in self._objects(node, path):
+                yield {**_EMBEDDED, **value}
         elif kind == "object" or "properties" in node or "additionalProperties" in node:
             yield from self._objects(node, path)
         elif kind in ("integer", "number"):
