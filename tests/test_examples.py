@@ -473,6 +473,7 @@ def test_the_note_is_above_the_example_on_the_page(tmp_path: Path) -> None:
 
 _OBJECT = {"type": "object"}
 _STRING = {"type": "string"}
+_REF = {"group": {**_STRING, "maxLength": 253}, "kind": {**_STRING, "pattern": "^[A-Z][a-z]+$"}}
 
 #: Schema nodes whose valid value needs a search, and the value expected.
 SEARCHES = {
@@ -543,6 +544,22 @@ SEARCHES = {
             ],
         },
         {"mode": "ha", "replicas": 3},
+    ),
+    "either of two refs, their members compared with literals": (
+        {
+            **_OBJECT,
+            "properties": {
+                "targetRef": {**_OBJECT, "required": ["group", "kind"], "properties": _REF},
+                "targetRefs": {"type": "array", "items": {**_OBJECT, "properties": _REF}},
+            },
+            "x-kubernetes-validations": [
+                {"rule": "has(self.targetRef) != has(self.targetRefs)"},
+                {"rule": "has(self.targetRef) ? self.targetRef.group == 'x.io' : true"},
+                {"rule": "has(self.targetRef) ? self.targetRef.kind in ['Gateway'] : true"},
+                {"rule": "!has(self.targetRefs) || self.targetRefs.all(r, r.group == 'x.io')"},
+            ],
+        },
+        {"targetRef": {"group": "x.io", "kind": "Gateway"}},
     ),
     "embedded resource": (
         {

@@ -688,16 +688,35 @@ def _narrowed(
     child: Mapping[str, Any], key: str, node: Mapping[str, Any], hints: list[Any]
 ) -> Iterator[Mapping[str, Any]]:
     """``child`` (property ``key`` of ``node``) narrowed as the node's rules suggest: the
-    properties they reach through it (``self.key.name``) required; for an array, as many items
-    as a number in the rules (up to 16)."""
-    reached: list[str] = []
-    for rule in node.get("x-kubernetes-validations") or ():
-        text = str(rule.get("rule", "")) if isinstance(rule, Mapping) else ""
-        reached += re.findall(rf"\bself\s*\.\s*{re.escape(key)}\s*\.\s*([A-Za-z_]\w*)", text)
-    properties = child.get("properties") or {}
+    properties they reach through it (``self.key.name``) required; its members (its items'
+    members, for an array) the rules name set to the string literals of the rules they accept
+    (``self.ref.group == 'x.io'``, ``self.refs.all(r, r.kind in ['A', 'B'])``); for an array,
+    as many items as a number in the rules (up to 16)."""
+    texts = [
+        str(rule.get("rule", ""))
+        for rule in node.get("x-kubernetes-validations") or ()
+        if isinstance(rule, Mapping)
+    ]
+    reached = [
+        name
+        for text in texts
+        for name in re.findall(rf"\bself\s*\.\s*{re.escape(key)}\s*\.\s*([A-Za-z_]\w*)", text)
+    ]
+    array = child.get("type") == "array" and isinstance(child.get("items"), Mapping)
+    target: Mapping[str, Any] = child["items"] if array else child
+    properties = target.get("properties") or {}
     wanted = [name for name in dict.fromkeys(reached) if name in properties]
-    if wanted:
-        yield _merged(child, {"required": wanted})
+    named = {name for text in texts for name in re.findall(r"\.\s*([A-Za-z_]\w*)", text)}
+    pinned = {}
+    for name in (n for n in properties if n in named):
+        accepted = [
+            h for h in hints if isinstance(h, str) and not _keyword_problem(h, properties[name])
+        ]
+        if accepted:
+            pinned[name] = {"enum": accepted}
+    if wanted or pinned:
+        narrowed = _merged(target, {"required": wanted, "properties": pinned})
+        yield {**child, "items": narrowed} if array else narrowed
     if child.get("type") == "array":
         for count in sorted({h for h in hints if _is_int(h) and 1 < h <= 16}):
             yield {**child, "minItems": max(count, child.get("minItems", 0) or 0)}
