@@ -664,3 +664,34 @@ def test_engine_loads_once_whoever_imports_it_first(before: str, after: str) -> 
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_a_schema_nested_as_deep_as_allowed_gets_its_example(tmp_path: Path) -> None:
+    """190 levels of required objects (the loader allows 200): below SEARCH_DEPTH values are
+    not searched for, so Python's recursion limit is never reached, and the example is whole."""
+    node: dict[str, Any] = {"type": "string"}
+    for _ in range(190):
+        node = {"type": "object", "required": ["c"], "properties": {"c": node}}
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "deeps.x.io"},
+        "spec": {
+            "group": "x.io",
+            "names": {"kind": "Deep", "plural": "deeps"},
+            "scope": "Cluster",
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {**_OBJECT, "properties": {"spec": node}}},
+                }
+            ],
+        },
+    }
+    (tmp_path / "deep.json").write_text(json.dumps(crd))
+    (loaded,) = load(tmp_path / "deep.json").crds
+    example = example_for(loaded, loaded.versions[0])
+    assert example.problems == ()
+    assert example.text.count(" c:") == 190

@@ -48,6 +48,9 @@ from crdoc.publish.goregex import UnportablePattern, translate
 #: Checks one example may cost: candidates tried over all its nodes.
 BUDGET = 4000
 
+#: Nesting below which values are not searched for (a schema may nest 200 levels deep).
+SEARCH_DEPTH = 48
+
 #: Valid values a parent tries of one of its properties when a rule or branch is not met.
 _ALTERNATIVES = 4
 
@@ -155,7 +158,10 @@ def example_for(crd: Crd, version: Version) -> Example:
             if k not in _HEADER and (k == "spec" or k in (schema.get("required") or ()))
         ],
     }
-    found = next(search.values(body, "", wrap=lambda value: {**header, **value}), None)
+    try:
+        found = next(search.values(body, "", wrap=lambda value: {**header, **value}), None)
+    except RecursionError:  # a schema nested deeper than SEARCH_DEPTH can hold branches
+        found, search.reason = None, "the schema is nested too deeply to search"
     # No value found: the fallback (right types, first enum members) is shown with the note.
     document = {**header, **(_fallback(body) if found is None else found.value)}
     report = check(document, schema, root=True)
@@ -532,6 +538,11 @@ class _Search:
         return _fallback(node) if found is None else found.value
 
     def _candidates(self, node: Mapping[str, Any], path: str) -> Iterator[Any]:
+        if path.count(".") + path.count("[") >= SEARCH_DEPTH:
+            # Each level of the search costs Python several frames: deeper down, the plain
+            # value of the right type (checked all the same).
+            yield _fallback(node)
+            return
         if node.get("default") is not None:
             default = node["default"]
             if self.accept(default, node, deep=True):
