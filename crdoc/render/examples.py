@@ -160,14 +160,13 @@ def example_for(crd: Crd, version: Version) -> Example:
     }
     try:
         found = next(search.values(body, "", wrap=lambda value: {**header, **value}), None)
-    except RecursionError:  # a schema nested deeper than SEARCH_DEPTH can hold branches
-        found, search.reason = None, "the schema is nested too deeply to search"
+    except RecursionError:  # branches below SEARCH_DEPTH could still nest too deep
+        found = None
     # No value found: the fallback (right types, first enum members) is shown with the note.
     document = {**header, **(_fallback(body) if found is None else found.value)}
     report = check(document, schema, root=True)
+    # The check has the last word: a fallback that passes it is as good as a found value.
     failures = tuple(report.problems)
-    if found is None and not failures:
-        failures = (search.reason or "the search ran out of tries",)
     return Example(_dump(document), failures, tuple(report.unknown), report.rules)
 
 
@@ -481,7 +480,6 @@ class _Search:
 
     def __init__(self) -> None:
         self.spent = 0
-        self.reason = ""
         self.memo: dict[tuple[int, int], tuple[Mapping[str, Any], list[Any]]] = {}
 
     def accept(self, value: Any, node: Mapping[str, Any], *, deep: bool, wrap: Any = None) -> bool:
@@ -502,8 +500,6 @@ class _Search:
                 if combinator in node:
                     _check_branches(wrap(value), node, combinator, "", report)
             _check_rules(wrap(value), node, "", report)
-        if report.problems and not self.reason:
-            self.reason = report.problems[0]
         return not report.problems
 
     @property
