@@ -1243,9 +1243,10 @@ def test_example_manifest_is_valid_yaml_with_required_fields(name: str) -> None:
 
 
 def test_example_manifest_of_the_fixture(out_root: Path) -> None:
-    """The facts fixture's example, exactly: required spec members with their placeholders
-    honouring bounds, lengths, enums and minItems (a name without constraints reads
-    `example`); optional ones left out."""
+    """The facts fixture's example, exactly: required spec members with values honouring
+    bounds, lengths, enums and minItems (a name without constraints reads `example`) and the
+    CEL rules (the item rule `self.port > 1024 || self.name == 'http'` gets port 1025; spec's
+    `self.size >= self.replicas` holds once replicas is defaulted); optional ones left out."""
     page = github_output("facts", out_root).pages["facts.example.com/widgets-v1.md"]
     assert _example(page) == {
         "apiVersion": "facts.example.com/v1",
@@ -1254,7 +1255,7 @@ def test_example_manifest_of_the_fixture(out_root: Path) -> None:
         "spec": {
             "mode": "Fast",
             "size": 1,
-            "owner": {"name": "xxx"},
-            "ports": [{"name": "example", "port": 1}],
+            "owner": {"name": "example"},
+            "ports": [{"name": "example", "port": 1025}],
         },
     }

@@ -23,6 +23,7 @@ from crdoc.render.environment import (
     make_html_environment,
     user_overrides,
 )
+from crdoc.render.examples import example_for
 from crdoc.render.layout import Layout, Page, PageRef, single_file_id, type_anchor
 from crdoc.reports.types import RecoveredType
 
@@ -101,7 +102,7 @@ class CrdPages:
         if part is not None:
             version_rows = _units_rows(version_rows, part.units, None)
             sections = _units_sections(sections, part.units)
-        example = present.example_manifest(crd, version)
+        example = example_for(crd, version)
         text = self._render(
             "crd",
             path,
@@ -114,8 +115,9 @@ class CrdPages:
             siblings=self.layout.refs_of[crd.key],
             index=self.layout.index,
             coverage=self.reference.coverage.row(crd.key, version.name),
-            example=example,
-            example_html=Markup(_highlight(example)) if self.html else "",
+            example=example.text,
+            example_note=example.note,
+            example_html=Markup(_highlight(example.text)) if self.html else "",
             crd_annotation=annotations.for_crd(crd),
             version_annotation=annotations.for_version(crd, version),
             rows=version_rows,
