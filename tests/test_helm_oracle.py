@@ -551,12 +551,8 @@ def test_files_helm_never_installs_are_not_documented(tmp_path: Path) -> None:
     assert not documented & {"sieves", "graters", "tongs"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crdoc reads templates/ files by extension (.yaml, .yml, .json, .tpl): "
-    "templates/whisks.txt is missed (crdoc/loading/sources.py, _TEMPLATE_SUFFIXES)",
-)
 def test_every_template_helm_renders_is_read(tmp_path: Path) -> None:
+    """``templates/whisks.txt`` is rendered and installed whatever its extension."""
     check(FILES, tmp_path)
 
 

@@ -42,7 +42,6 @@ DEFAULT_ANNOTATIONS = "crdoc-annotations.yaml"
 
 _MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)  # libyaml's, when present
-_TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".tpl")
 _ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -444,6 +443,12 @@ class _Budget:
             raise CrdocError(f"source unpacks to more than {self.limit} bytes", path=label)
 
 
+def _helm_installs(rel: str) -> bool:
+    """Whether Helm installs what a ``templates/`` file renders: every file, whatever its
+    extension, but partials (``_helpers.tpl``: definitions only) and ``NOTES.txt``."""
+    return not posixpath.basename(rel).startswith("_") and not rel.endswith("NOTES.txt")
+
+
 # -- trees: a folder or an archive, seen as sorted relative posix paths ---------------------------
 
 
@@ -832,8 +837,7 @@ def _scan_chart(
             yield _file(tree, rel, templated=False, chart=chart, scope=position)
         elif rel.startswith(templates):
             template_files.append(rel)
-            if rel.endswith(_TEMPLATE_SUFFIXES) and not posixpath.basename(rel).startswith("_"):
-                # _helpers.tpl: definitions only, not read as a manifest
+            if _helm_installs(rel):
                 yield _file(tree, rel, templated=True, chart=chart, scope=position)
         elif (
             rel.startswith(charts)
