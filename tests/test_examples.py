@@ -212,7 +212,9 @@ def second_opinion(rule: str, value: Any, node: Mapping[str, Any]) -> bool | Non
     def wrapped(function: Any) -> Any:
         return lambda *args: to_cel(function(*(plain(a) for a in args)))
 
+    limit = sys.getrecursionlimit()
     environment = celpy.Environment()
+    sys.setrecursionlimit(limit)  # celpy raises the process's limit to 2500: keep it as it was
     functions = {name: wrapped(f) for name, f in cel.KUBERNETES_FUNCTIONS.items()}
     try:
         program = environment.program(environment.compile(rule), functions=functions)
