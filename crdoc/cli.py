@@ -54,7 +54,7 @@ def _check_limits(ctx: click.Context, param: click.Parameter, values: Iterable[s
 def _check_assignments(ctx: click.Context, param: click.Parameter, values: Iterable[str]) -> Any:
     if not values:
         return values
-    from crdoc.loading.values import SetSyntaxError, check_set
+    from crdoc.loading.helm.values import SetSyntaxError, check_set
 
     for item in values:
         try:

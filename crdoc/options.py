@@ -155,7 +155,7 @@ def _files(kind: Kind, value: Any, folder: Path) -> list[Path]:
 def _assignments(kind: Kind, value: Any, folder: Path) -> list[str]:
     """``KEY=VALUE`` strings as ``--set`` takes them; a mapping ``{crds.channel: standard}``
     is spelled that way too."""
-    from crdoc.loading.values import SetSyntaxError, check_set
+    from crdoc.loading.helm.values import SetSyntaxError, check_set
 
     if isinstance(value, dict):
         items = [f"{key}={_set_value(item)}" for key, item in value.items()]

@@ -35,7 +35,7 @@ from crdoc.loading.yamlio import decode
 from crdoc.model import ChartInfo
 
 if TYPE_CHECKING:
-    from crdoc.loading.guards import Guard
+    from crdoc.loading.helm.guards import Guard
 
 #: The annotations file crdoc looks for beside a chart.
 DEFAULT_ANNOTATIONS = "crdoc-annotations.yaml"
@@ -257,7 +257,7 @@ def _from_bytes(data: bytes, name: str, label: str, limits: Limits) -> Source:
 
 def _with_dependencies(opened: Source, limits: Limits, allow_http: bool) -> Source:
     """The source with the subcharts its charts declare but do not vendor, fetched."""
-    from crdoc.loading.dependencies import MAX_FETCHED, Repositories, fetch
+    from crdoc.loading.helm.dependencies import MAX_FETCHED, Repositories, fetch
 
     repositories = Repositories(limits, allow_http)
     seen = list(opened.charts)
@@ -740,7 +740,7 @@ def _yaml_with_lines(text: str, label: str, *, templated: bool = False) -> tuple
             loader.dispose()
     except yaml.YAMLError as exc:
         if templated and "{{" in text:
-            from crdoc.loading.templating import neutralise
+            from crdoc.loading.helm.templating import neutralise
 
             return _yaml_with_lines(neutralise(text), label)
         mark = getattr(exc, "problem_mark", None)
@@ -994,7 +994,7 @@ def _go_match(pattern: str) -> Any:
     """Go's ``filepath.Match`` as a test of names (``*`` and ``?`` stop at ``/``; ``[^…]``
     negates a class; ``\\`` escapes); a pattern that does not compile matches nothing, as in
     Helm."""
-    from crdoc.loading.globs import compile_glob
+    from crdoc.loading.helm.globs import compile_glob
 
     try:
         return compile_glob(pattern, gobwas=False)

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from crdoc.loading import DEFAULT_KUBE_VERSION
-from crdoc.loading.gotemplate import (
+from crdoc.loading.helm.gotemplate import (
     Action,
     Block,
     Call,
@@ -42,8 +42,8 @@ from crdoc.loading.gotemplate import (
     parse,
     parse_pipeline,
 )
-from crdoc.loading.records import Record
-from crdoc.loading.semver import SemVer, semver_compare
+from crdoc.loading.helm.records import Record
+from crdoc.loading.helm.semver import SemVer, semver_compare
 
 
 class _Unknown:
@@ -599,7 +599,7 @@ def glob_matcher(pattern: str) -> Callable[[str], bool]:
     any run of characters but ``/``, ``**`` any run, ``?`` one character but ``/``, ``[…]``
     (``[!…]`` negated) a character class, ``{a,b}`` alternatives, ``\\`` an escape; the whole
     name must match. A pattern that does not compile matches every file, as in Helm."""
-    from crdoc.loading.globs import compile_glob
+    from crdoc.loading.helm.globs import compile_glob
 
     try:
         return compile_glob(pattern, gobwas=True)
@@ -620,7 +620,7 @@ class Emission(Record):
     where: str
     line: int
     guard: tuple[Any, ...]
-    """The conditions around it (:class:`crdoc.loading.guards.Condition`)."""
+    """The conditions around it (:class:`crdoc.loading.helm.guards.Condition`)."""
 
     def __init__(
         self,
@@ -652,7 +652,7 @@ class _Source(Record):
 
     def neutral_lines(self) -> list[str]:
         if self._neutral is None:
-            from crdoc.loading.templating import neutralise
+            from crdoc.loading.helm.templating import neutralise
 
             self._neutral = neutralise(self.text).split("\n")
         return self._neutral
@@ -1012,7 +1012,7 @@ class Evaluator:
         self, node: Block, dot: Any, variables: dict[str, Any], out: list[Any]
     ) -> None:
         """Every branch of an ``if``/``with``, each under its conditions."""
-        from crdoc.loading.guards import Static
+        from crdoc.loading.helm.guards import Static
 
         before = len(self.guard)
         static = self._guard_maker
@@ -1045,7 +1045,7 @@ class Evaluator:
         """The conditions under which a branch runs: to evaluate again where they stand at the
         top of a template, with their value here where they depend on more (a named
         template's argument, a ``range`` item)."""
-        from crdoc.loading.guards import branch_conditions
+        from crdoc.loading.helm.guards import branch_conditions
 
         source = self._sources[-1]
 

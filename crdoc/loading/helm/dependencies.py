@@ -20,8 +20,8 @@ from typing import Any
 import yaml
 
 from crdoc.errors import CrdocError
+from crdoc.loading.helm.semver import highest_matching
 from crdoc.loading.limits import Limits
-from crdoc.loading.semver import highest_matching
 
 _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
