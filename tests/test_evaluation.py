@@ -9,17 +9,17 @@ from typing import Any
 
 import pytest
 
-from crdoc.loading.helm.evaluator import (
+from crdoc.loading.helm.context import (
     UNKNOWN,
     ChartContext,
     ChartFiles,
-    Evaluator,
     FileData,
     FileText,
     glob_matcher,
     go_format,
     truth,
 )
+from crdoc.loading.helm.evaluator import Evaluator
 from crdoc.loading.helm.gotemplate import (
     Action,
     Block,
@@ -188,7 +188,7 @@ def test_include_renders_the_named_template() -> None:
 
 def test_recursive_named_templates_stop() -> None:
     """A hostile chart's template that includes itself ends as unknown, not a crash."""
-    from crdoc.loading.helm.evaluator import Definition
+    from crdoc.loading.helm.context import Definition
     from crdoc.loading.helm.gotemplate import definitions
 
     text = '{{- define "loop" }}x{{ include "loop" . }}{{- end }}'

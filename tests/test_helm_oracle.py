@@ -33,7 +33,7 @@ from conftest import FIXTURES, ROOT, corpus_entry
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.loading import DEFAULT_KUBE_VERSION
-from crdoc.loading.helm.evaluator import DEFAULT_API_VERSIONS
+from crdoc.loading.helm.context import DEFAULT_API_VERSIONS
 from crdoc.loading.helm.values import read_values_text
 from crdoc.model import Crd, Field
 

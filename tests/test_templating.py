@@ -1,5 +1,6 @@
-"""Go-templated YAML: :func:`crdoc.loading.helm.templating.neutralise` form by form, then CRDs read end
-to end from templated chart files (``tests/fixtures/templating``), with errors at original lines."""
+"""Go-templated YAML: :func:`crdoc.loading.helm.templating.neutralise` form by form, then CRDs
+read end to end from templated chart files (``tests/fixtures/templating``), with errors at
+original lines."""
 
 from __future__ import annotations
 

@@ -21,18 +21,18 @@ from dataclasses import replace
 from typing import Any
 
 from crdoc.errors import CrdocError, warn
-from crdoc.loading.helm.evaluator import (
+from crdoc.loading import DEFAULT_KUBE_VERSION
+from crdoc.loading.helm.context import (
     DEFAULT_API_VERSIONS,
-    DEFAULT_KUBE_VERSION,
     UNKNOWN,
     ChartContext,
     ChartFiles,
     Definition,
-    Evaluator,
     Rendered,
     printed_text,
     truth,
 )
+from crdoc.loading.helm.evaluator import Evaluator
 from crdoc.loading.helm.gotemplate import Action, Block, TemplateSyntaxError, definitions, parse
 from crdoc.loading.helm.guards import Condition, Guard, Static, TemplateGuards
 from crdoc.loading.helm.values import (

@@ -20,7 +20,6 @@ import os
 import posixpath
 import re
 import stat
-import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from crdoc.errors import CrdocError
+from crdoc.loading.downloads import download
 from crdoc.loading.limits import Limits
 from crdoc.loading.yamlio import decode
 from crdoc.model import ChartInfo
@@ -385,48 +385,6 @@ def _templated(file: SourceFile) -> bool:
         return b"{{" in file.read()
     except CrdocError:
         return False
-
-
-def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
-    """Fetch a chart over HTTPS (HTTP only when allowed), bounded in time and size."""
-    import urllib.request  # here: only URL sources need it
-
-    allowed = ("https", "http") if allow_http else ("https",)
-    scheme = urllib.parse.urlsplit(url).scheme
-    if scheme not in allowed:
-        hint = " (pass --allow-http to accept plain http)" if scheme == "http" else ""
-        raise CrdocError(f"only https:// URLs are read{hint}", path=url)
-
-    class _Redirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
-            if urllib.parse.urlsplit(newurl).scheme not in allowed:
-                raise CrdocError(f"refused redirect to {newurl}", path=url)
-            return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-    opener = urllib.request.build_opener(_Redirects)
-    try:
-        # The timeout bounds the whole download, not each read: a server that drips one byte
-        # at a time must not hold crdoc for ever.
-        deadline = time.monotonic() + limits.download_timeout
-        chunks: list[bytes] = []
-        received = 0
-        with opener.open(url, timeout=limits.download_timeout) as response:
-            while received <= limits.max_download_bytes:
-                if time.monotonic() > deadline:
-                    raise CrdocError("cannot download: timed out", path=url)
-                chunk = response.read1(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                received += len(chunk)
-        data = b"".join(chunks)
-    except CrdocError:
-        raise
-    except (OSError, ValueError) as exc:
-        raise CrdocError(f"cannot download: {exc}", path=url) from None
-    if len(data) > limits.max_download_bytes:
-        raise CrdocError(f"download larger than {limits.max_download_bytes} bytes", path=url)
-    return data
 
 
 class _Budget:

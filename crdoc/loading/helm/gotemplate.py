@@ -4,7 +4,8 @@
 module understands it: text, actions (``{{ .Values.x | default 1 }}``, ``{{ $v := … }}``) and
 the blocks around them (``if``/``else if``/``else``, ``with``, ``range``, ``define``,
 ``template``/``block``), each with its line. Actions are found with the same expression as
-:func:`~crdoc.loading.helm.templating.neutralise` uses, so both see the same actions at the same offsets.
+:func:`~crdoc.loading.helm.templating.neutralise` uses, so both see the same actions at the same
+offsets.
 
 The grammar is Go's ``text/template``: a pipeline is commands separated by ``|``, optionally
 declaring (``$x :=``) or assigning (``$x =``) variables; a command is operands; an operand is a

@@ -189,7 +189,7 @@ def _key_text(key: Any) -> str:
     if key is None:
         return "null"
     if isinstance(key, float):
-        from crdoc.loading.helm.evaluator import go_format
+        from crdoc.loading.helm.context import go_format
 
         return go_format(key)
     return str(key)
