@@ -42,7 +42,7 @@ from crdoc.errors import CrdocError, did_you_mean
 from crdoc.options import PLUGIN, Option, options_of, settings_for
 from crdoc.pipeline import Reference, load_reference
 from crdoc.publish.htmlpage import HtmlPage
-from crdoc.publish.site import (
+from crdoc.publish.plan import (
     ASSETS,
     SHIM_URL,
     asset_text,

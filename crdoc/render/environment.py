@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -116,3 +117,32 @@ def make_environment(options: RenderOptions) -> jinja2.Environment:
     env.filters["code_cell"] = functools.partial(markup.code_cell, flavour=options.flavour)
     env.filters["path_cell"] = functools.partial(markup.path_cell, flavour=options.flavour)
     return env
+
+
+def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render template ``name``; a template mistake is a CrdocError naming its file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise CrdocError(
+            f"template error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise CrdocError(f"template {exc.name} not found") from None
+    except jinja2.UndefinedError as exc:
+        where = _template_frame(exc)
+        raise CrdocError(f"template error: {exc.message}", path=where[0], line=where[1]) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line a rendering error came from (kept in Jinja's traceback)."""
+    tb = exc.__traceback__
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".jinja"):
+            template = tb.tb_frame.f_globals.get("__jinja_template__")
+            line = template.get_corresponding_lineno(tb.tb_lineno) if template else tb.tb_lineno
+            found = (filename, line)
+        tb = tb.tb_next
+    return found

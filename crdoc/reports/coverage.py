@@ -23,7 +23,6 @@ from crdoc.keywords import STANDARD_FIELDS
 from crdoc.model import Catalog, Field
 
 if TYPE_CHECKING:
-    from crdoc.pipeline import Reference
     from crdoc.reports.annotations import ResolvedAnnotations
     from crdoc.reports.limitations import Limitation
 
@@ -224,14 +223,6 @@ def coverage(
     return CoverageReport(all_rows=tuple(rows), exclude=tuple(exclude))
 
 
-def coverage_of(reference: Reference, exclude: Sequence[str] = ()) -> CoverageReport:
-    """The reference's coverage (:attr:`Reference.coverage <crdoc.pipeline.Reference.coverage>`,
-    the figure its pages show), with the field paths ``exclude`` names left out."""
-    if not exclude:
-        return reference.coverage
-    return coverage(reference.catalog, exclude, reference.annotations)
-
-
 def fails_under(report: CoverageReport, pct: float) -> bool:
     """Whether overall coverage (after exclusions) is below ``pct`` percent (never when no
     field is counted: there is nothing left undocumented)."""
@@ -334,7 +325,6 @@ __all__ = [
     "fails_under",
     "format_json",
     "coverage_json",
-    "coverage_of",
     "coverage_text",
     "format_text",
     "is_weak",

@@ -1,15 +1,15 @@
 """The Sprig and Helm functions crdoc's evaluator understands (:data:`FUNCTIONS`), in three
 values: each returns :data:`~crdoc.loading.helm.context.UNKNOWN` when it cannot know the result.
 
-A function takes the :class:`~crdoc.loading.helm.evaluator.Evaluator` running it first (for
-``include``, ``tpl`` and the bounds), then the template's arguments.
+A function takes the evaluator running it first (:class:`Running`: for ``include`` and
+``tpl``), then the template's arguments.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from crdoc.loading.helm.context import (
     MAX_INDENT,
@@ -29,19 +29,27 @@ from crdoc.loading.helm.context import (
     text_of,
     truth,
 )
-from crdoc.loading.helm.gotemplate import (
-    TemplateSyntaxError,
-    parse,
-)
+from crdoc.loading.helm.gotemplate import Node, TemplateSyntaxError, parse
 from crdoc.loading.helm.semver import semver_compare
 
-if TYPE_CHECKING:
-    from crdoc.loading.helm.evaluator import Evaluator
 
-# -- functions ------------------------------------------------------------------------------------
+class Running(Protocol):
+    """What a function sees of the :class:`~crdoc.loading.helm.evaluator.Evaluator` running it
+    (a protocol, so that this module needs nothing of the evaluator's)."""
+
+    root: Any
+    """The chart's top-level context (``$``)."""
+
+    def include(self, name: Any, context: Any) -> Any:
+        """``include``: a named template's output."""
+        ...
+
+    def render(self, nodes: list[Node], dot: Any, text: str = "", where: str = "") -> list[Any]:
+        """The output of some nodes as Helm would print it."""
+        ...
 
 
-def _eq(ev: Evaluator, first: Any, *others: Any) -> Any:
+def _eq(ev: Running, first: Any, *others: Any) -> Any:
     if not others:
         return UNKNOWN
     for other in others:
@@ -64,13 +72,13 @@ def _eq(ev: Evaluator, first: Any, *others: Any) -> Any:
     return False
 
 
-def _ne(ev: Evaluator, a: Any, b: Any) -> Any:
+def _ne(ev: Running, a: Any, b: Any) -> Any:
     equal = _eq(ev, a, b)
     return UNKNOWN if equal is UNKNOWN else not equal
 
 
 def _ordered(test: Callable[[Any, Any], bool]) -> Callable[..., Any]:
-    def compare(ev: Evaluator, a: Any, b: Any) -> Any:
+    def compare(ev: Running, a: Any, b: Any) -> Any:
         kind_a, kind_b = go_kind(a), go_kind(b)
         if kind_a != kind_b or kind_a not in ("int", "float", "string"):
             return UNKNOWN
@@ -79,12 +87,12 @@ def _ordered(test: Callable[[Any, Any], bool]) -> Callable[..., Any]:
     return compare
 
 
-def _empty(ev: Evaluator, value: Any = None) -> Any:
+def _empty(ev: Running, value: Any = None) -> Any:
     known = truth(value)
     return UNKNOWN if known is None else not known
 
 
-def _default(ev: Evaluator, fallback: Any, *given: Any) -> Any:
+def _default(ev: Running, fallback: Any, *given: Any) -> Any:
     if not given:
         return fallback
     value = given[0]
@@ -94,7 +102,7 @@ def _default(ev: Evaluator, fallback: Any, *given: Any) -> Any:
     return value if known else fallback
 
 
-def _has_key(ev: Evaluator, mapping: Any, key: Any) -> Any:
+def _has_key(ev: Running, mapping: Any, key: Any) -> Any:
     if mapping is None:
         return False
     if not isinstance(mapping, dict) or not isinstance(key, str):
@@ -102,7 +110,7 @@ def _has_key(ev: Evaluator, mapping: Any, key: Any) -> Any:
     return key in mapping
 
 
-def _has(ev: Evaluator, needle: Any, haystack: Any) -> Any:
+def _has(ev: Running, needle: Any, haystack: Any) -> Any:
     if haystack is None:
         return False
     if not isinstance(haystack, list | tuple):
@@ -110,13 +118,13 @@ def _has(ev: Evaluator, needle: Any, haystack: Any) -> Any:
     return any(deep_equal(needle, item) for item in haystack)
 
 
-def _semver_compare(ev: Evaluator, constraint: Any, version: Any) -> Any:
+def _semver_compare(ev: Running, constraint: Any, version: Any) -> Any:
     if not isinstance(constraint, str):
         return UNKNOWN
     return semver_compare(constraint, strval(version))
 
 
-def _to_int(ev: Evaluator, value: Any = None) -> Any:
+def _to_int(ev: Running, value: Any = None) -> Any:
     """``cast.ToInt``: a string that does not parse is 0 (``int "27+"`` is 0)."""
     if isinstance(value, bool):
         return int(value)
@@ -139,7 +147,7 @@ def _to_int(ev: Evaluator, value: Any = None) -> Any:
     return UNKNOWN
 
 
-def _to_float(ev: Evaluator, value: Any = None) -> Any:
+def _to_float(ev: Running, value: Any = None) -> Any:
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, int | float):
@@ -154,7 +162,7 @@ def _to_float(ev: Evaluator, value: Any = None) -> Any:
     return UNKNOWN
 
 
-def _ternary(ev: Evaluator, if_true: Any, if_false: Any, test: Any) -> Any:
+def _ternary(ev: Running, if_true: Any, if_false: Any, test: Any) -> Any:
     if test is UNKNOWN:
         return UNKNOWN
     if not isinstance(test, bool):
@@ -162,7 +170,7 @@ def _ternary(ev: Evaluator, if_true: Any, if_false: Any, test: Any) -> Any:
     return if_true if test else if_false
 
 
-def _coalesce(ev: Evaluator, *values: Any) -> Any:
+def _coalesce(ev: Running, *values: Any) -> Any:
     for value in values:
         known = truth(value)
         if known is None:
@@ -172,7 +180,7 @@ def _coalesce(ev: Evaluator, *values: Any) -> Any:
     return None
 
 
-def _dig(ev: Evaluator, *args: Any) -> Any:
+def _dig(ev: Running, *args: Any) -> Any:
     if len(args) < 3 or not isinstance(args[-1], dict):
         return UNKNOWN
     *keys, fallback, mapping = args
@@ -184,13 +192,13 @@ def _dig(ev: Evaluator, *args: Any) -> Any:
     return value
 
 
-def _get(ev: Evaluator, mapping: Any, key: Any) -> Any:
+def _get(ev: Running, mapping: Any, key: Any) -> Any:
     if not isinstance(mapping, dict):
         return UNKNOWN
     return mapping.get(key, "")
 
 
-def _index(ev: Evaluator, collection: Any, *keys: Any) -> Any:
+def _index(ev: Running, collection: Any, *keys: Any) -> Any:
     value = collection
     for key in keys:
         if isinstance(value, dict):
@@ -205,7 +213,7 @@ def _index(ev: Evaluator, collection: Any, *keys: Any) -> Any:
 def _string_function(function: Callable[..., Any]) -> Callable[..., Any]:
     """A Sprig string function: its arguments are strings (chart files read as text)."""
 
-    def call(ev: Evaluator, *args: Any) -> Any:
+    def call(ev: Running, *args: Any) -> Any:
         texts = [text_of(arg) if isinstance(arg, FileText) else arg for arg in args]
         if any(not isinstance(text, str) for text in texts):
             return UNKNOWN
@@ -214,11 +222,11 @@ def _string_function(function: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def _include(ev: Evaluator, name: Any, context: Any = None) -> Any:
+def _include(ev: Running, name: Any, context: Any = None) -> Any:
     return ev.include(name, context)
 
 
-def _tpl(ev: Evaluator, template: Any, context: Any = None) -> Any:
+def _tpl(ev: Running, template: Any, context: Any = None) -> Any:
     if isinstance(template, FileText):
         # Rendered later, when read: its conditions can be evaluated with the chart's
         # context, not with another (which may be unknown here).
@@ -234,26 +242,26 @@ def _tpl(ev: Evaluator, template: Any, context: Any = None) -> Any:
     return joined(ev.render(nodes, context, template, "tpl"))
 
 
-def _required(ev: Evaluator, message: Any, value: Any = None) -> Any:
+def _required(ev: Running, message: Any, value: Any = None) -> Any:
     if value is None or value == "":
         raise Failed
     return value
 
 
-def _fail(ev: Evaluator, *args: Any) -> Any:
+def _fail(ev: Running, *args: Any) -> Any:
     raise Failed
 
 
-def _not(ev: Evaluator, value: Any) -> Any:
+def _not(ev: Running, value: Any) -> Any:
     known = truth(value)
     return UNKNOWN if known is None else not known
 
 
-def _list(ev: Evaluator, *items: Any) -> Any:
+def _list(ev: Running, *items: Any) -> Any:
     return list(items)
 
 
-def _dict(ev: Evaluator, *pairs: Any) -> Any:
+def _dict(ev: Running, *pairs: Any) -> Any:
     items = list(pairs)
     if len(items) % 2:
         items.append("")
@@ -263,7 +271,7 @@ def _dict(ev: Evaluator, *pairs: Any) -> Any:
 _VERB = re.compile(r"%([-+# 0]*)(\d*)(?:\.(\d+))?([a-zA-Z%])")
 
 
-def _printf(ev: Evaluator, form: Any, *args: Any) -> Any:
+def _printf(ev: Running, form: Any, *args: Any) -> Any:
     if not isinstance(form, str):
         return UNKNOWN
     pieces: list[Any] = []
@@ -302,21 +310,21 @@ def _go_quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _quote(ev: Evaluator, *values: Any) -> Any:
+def _quote(ev: Running, *values: Any) -> Any:
     files = [v for v in values if isinstance(v, FileText)]
     if files:
         return FileData(tuple(files))
     return " ".join(_go_quote(strval(v)) for v in values if v is not None)
 
 
-def _as_data(ev: Evaluator, *values: Any) -> Any:
+def _as_data(ev: Running, *values: Any) -> Any:
     """``b64enc``, ``toJson``…: a chart file becomes data; anything else is not needed."""
     files = [v.source if isinstance(v, FilePart | FileObject) else v for v in values]
     files = [v for v in files if isinstance(v, FileText)]
     return FileData(tuple(files)) if files else UNKNOWN
 
 
-def _indent(ev: Evaluator, width: Any, value: Any) -> Any:
+def _indent(ev: Running, width: Any, value: Any) -> Any:
     if isinstance(value, FileText | FilePart | FileObject | FileData | Rendered):
         return value  # where it stands says whether it is documents or data
     if not isinstance(width, int) or not isinstance(value, str) or not 0 <= width <= MAX_INDENT:
@@ -325,12 +333,12 @@ def _indent(ev: Evaluator, width: Any, value: Any) -> Any:
     return pad + value.replace("\n", "\n" + pad)
 
 
-def _nindent(ev: Evaluator, width: Any, value: Any) -> Any:
+def _nindent(ev: Running, width: Any, value: Any) -> Any:
     indented = _indent(ev, width, value)
     return "\n" + indented if isinstance(indented, str) else indented
 
 
-def _split(ev: Evaluator, separator: Any, text: Any, *rest: Any) -> Any:
+def _split(ev: Running, separator: Any, text: Any, *rest: Any) -> Any:
     if isinstance(text, FileText):
         return FileParts(text)
     if not isinstance(separator, str) or not isinstance(text, str):
@@ -338,13 +346,13 @@ def _split(ev: Evaluator, separator: Any, text: Any, *rest: Any) -> Any:
     return text.split(separator)
 
 
-def _regex_split(ev: Evaluator, pattern: Any, text: Any, limit: Any = -1) -> Any:
+def _regex_split(ev: Running, pattern: Any, text: Any, limit: Any = -1) -> Any:
     if isinstance(text, FileText):
         return FileParts(text)
     return UNKNOWN
 
 
-def _from_yaml(ev: Evaluator, value: Any) -> Any:
+def _from_yaml(ev: Running, value: Any) -> Any:
     if isinstance(value, FileText):
         return FileObject(value)
     if isinstance(value, FilePart):
@@ -352,13 +360,13 @@ def _from_yaml(ev: Evaluator, value: Any) -> Any:
     return UNKNOWN
 
 
-def _to_yaml(ev: Evaluator, value: Any) -> Any:
+def _to_yaml(ev: Running, value: Any) -> Any:
     if isinstance(value, FileObject):
         return value.source
     return UNKNOWN
 
 
-def _keep_file(ev: Evaluator, target: Any, *rest: Any) -> Any:
+def _keep_file(ev: Running, target: Any, *rest: Any) -> Any:
     """``set``, ``merge``, ``mergeOverwrite``: a chart file's document stays that document
     (labels and annotations change; crdoc documents neither)."""
     if isinstance(target, FileObject):
@@ -371,13 +379,13 @@ def _keep_file(ev: Evaluator, target: Any, *rest: Any) -> Any:
     return UNKNOWN
 
 
-def _len(ev: Evaluator, value: Any) -> Any:
+def _len(ev: Running, value: Any) -> Any:
     if isinstance(value, str | list | dict | tuple):
         return len(value)
     return UNKNOWN
 
 
-def _kind_is(ev: Evaluator, kind: Any, value: Any) -> Any:
+def _kind_is(ev: Running, kind: Any, value: Any) -> Any:
     names = {
         "nil": "invalid",
         "bool": "bool",
@@ -397,7 +405,7 @@ def _kind_is(ev: Evaluator, kind: Any, value: Any) -> Any:
     return kind == actual or (kind == "int" and actual == "int64")
 
 
-def _print(ev: Evaluator, *values: Any) -> Any:
+def _print(ev: Running, *values: Any) -> Any:
     # fmt.Sprint: a space between operands when neither is a string.
     out = []
     for index, value in enumerate(values):
@@ -407,7 +415,7 @@ def _print(ev: Evaluator, *values: Any) -> Any:
     return "".join(out)
 
 
-def _lookup(ev: Evaluator, *args: Any) -> Any:
+def _lookup(ev: Running, *args: Any) -> Any:
     return UNKNOWN  # cluster state
 
 
