@@ -867,97 +867,13 @@ def _helmignore(tree: Any, root: str) -> Any:
     applies them when it loads a folder; a packaged chart already lacks what they hide)."""
     if not isinstance(tree, _DirTree):
         return None
-    rules = []
+    from crdoc.loading.helm.helmignore import HelmIgnore  # here: folder sources only
+
     rel = root + ".helmignore"
-    if rel in tree.known:
-        where = tree.where(rel)
-        text = decode(tree.read(rel), where)
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if "**" in line:
-                from crdoc.errors import warn
-
-                warn(f"{where}:{number}: '**' is not supported by Helm: rule ignored")
-                continue
-            rules.append(_IgnoreRule(line))
-    rules.append(_IgnoreRule("templates/.?*"))  # Helm always hides these
-    return _Ignore(tuple(rules))
-
-
-class _IgnoreRule:
-    """One ``.helmignore`` line, as Helm's ``pkg/ignore`` reads it."""
-
-    __slots__ = ("pattern", "negate", "directories", "whole_path")
-
-    def __init__(self, line: str) -> None:
-        self.negate = line.startswith("!")
-        line = line[1:] if self.negate else line
-        self.directories = line.endswith("/")
-        """Ends in ``/``: matches folders only."""
-        line = line.rstrip("/")
-        self.whole_path = "/" in line
-        """Holds a ``/``: matched against the whole path, not the base name."""
-        self.pattern = _go_match(line.lstrip("/"))
-
-    def matches(self, path: str) -> bool:
-        name = path if self.whole_path else posixpath.basename(path)
-        return bool(self.pattern(name))
-
-
-class _Ignore:
-    """A chart's ``.helmignore`` rules, as a test of chart-relative paths."""
-
-    __slots__ = ("rules", "_folders", "_files")
-
-    def __init__(self, rules: tuple[_IgnoreRule, ...]) -> None:
-        self.rules = rules
-        self._folders: dict[str, bool] = {}  # folder → ignored, it or one above it
-        self._files: dict[str, bool] = {}  # asked again for .Files
-
-    def __call__(self, path: str) -> bool:
-        """Whether ``path`` (chart-relative) is ignored, or any folder above it."""
-        found = self._files.get(path)
-        if found is None:
-            folder, _, _ = path.rpartition("/")
-            found = (bool(folder) and self._folder(folder)) or self._ignores(path, folder=False)
-            self._files[path] = found
-        return found
-
-    def _folder(self, folder: str) -> bool:
-        found = self._folders.get(folder)
-        if found is None:
-            above, _, _ = folder.rpartition("/")
-            found = (bool(above) and self._folder(above)) or self._ignores(folder, folder=True)
-            self._folders[folder] = found
-        return found
-
-    def _ignores(self, path: str, *, folder: bool) -> bool:
-        for rule in self.rules:
-            if rule.negate:
-                # Helm's quirk: a negated rule ignores every path it does not match (and every
-                # file, when it names folders).
-                if (rule.directories and not folder) or not rule.matches(path):
-                    return True
-                continue
-            if rule.directories and not folder:
-                continue
-            if rule.matches(path):
-                return True
-        return False
-
-
-def _go_match(pattern: str) -> Any:
-    """Go's ``filepath.Match`` as a test of names (``*`` and ``?`` stop at ``/``; ``[^…]``
-    negates a class; ``\\`` escapes); a pattern that does not compile matches nothing, as in
-    Helm."""
-    from crdoc.loading.helm.globs import compile_glob
-
-    try:
-        return compile_glob(pattern, gobwas=False)
-    except ValueError:
-        return lambda name: False
+    if rel not in tree.known:
+        return HelmIgnore.parse("", rel)
+    where = tree.where(rel)
+    return HelmIgnore.parse(decode(tree.read(rel), where), where)
 
 
 def find_default_annotations(source: str) -> Path | None:

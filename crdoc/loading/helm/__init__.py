@@ -10,8 +10,9 @@
 - :mod:`~crdoc.loading.helm.guards` finds the conditions around each CRD and chooses between
   two definitions of one;
 - :mod:`~crdoc.loading.helm.values` builds chart values as Helm does (``-f``, ``--set``);
-- :mod:`~crdoc.loading.helm.semver` reads version constraints as Helm does, and
-  :mod:`~crdoc.loading.helm.globs` matches ``.Files.Glob`` and ``.helmignore`` patterns;
+- :mod:`~crdoc.loading.helm.semver` reads version constraints as Helm does,
+  :mod:`~crdoc.loading.helm.globs` matches ``.Files.Glob`` and ``.helmignore`` patterns, and
+  :mod:`~crdoc.loading.helm.helmignore` reads ``.helmignore`` files;
 - :mod:`~crdoc.loading.helm.dependencies` fetches subcharts a chart declares but does not vendor.
 
 Nothing here reads a source: :mod:`crdoc.loading.sources` and :mod:`crdoc.loading.helmview`
