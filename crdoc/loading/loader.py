@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crdoc.errors import CrdocError, raise_collected
+from crdoc.errors import CrdocError, raise_collected, warn
 from crdoc.loading import DEFAULT_KUBE_VERSION
 from crdoc.loading.crds import crd_manifests, read_crd
 from crdoc.loading.helm.templating import PLACEHOLDER, neutralise
@@ -100,8 +100,6 @@ def _load(
     progress: Callable[[Iterable[SourceFile]], Iterable[SourceFile]] | None,
     share: Sharing,
 ) -> Catalog:
-    from crdoc.errors import warn
-
     _check_kube_version(options.kube_version)
     user: dict[str, Any] = {}
     if options.values or options.set or options.set_string:

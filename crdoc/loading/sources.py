@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from crdoc.errors import CrdocError
+from crdoc.errors import CrdocError, warn
 from crdoc.loading.downloads import download
+from crdoc.loading.helm.templating import neutralise
 from crdoc.loading.limits import Limits
 from crdoc.loading.yamlio import decode
 from crdoc.model import ChartInfo
@@ -481,8 +482,6 @@ def _walk_folder(root: Path, limits: Limits, where_prefix: str) -> Iterator[str]
                 continue
             real = os.path.realpath(entry.path) if is_link else os.path.join(above[-1], entry.name)
             if is_link and _holds_any(real, above):
-                from crdoc.errors import warn
-
                 warn(
                     f"{where_prefix}{rel}: link to {os.readlink(entry.path)!r}, a folder that "
                     "holds the link: not followed"
@@ -504,8 +503,6 @@ def _link_kind(entry: os.DirEntry[str], where: str) -> str | None:
     try:
         mode = os.stat(entry.path).st_mode
     except OSError as exc:
-        from crdoc.errors import warn
-
         warn(f"{where}: broken link to {os.readlink(entry.path)!r} ({exc.strerror}): skipped")
         return None
     if stat.S_ISDIR(mode):
@@ -698,8 +695,6 @@ def _yaml_with_lines(text: str, label: str, *, templated: bool = False) -> tuple
             loader.dispose()
     except yaml.YAMLError as exc:
         if templated and "{{" in text:
-            from crdoc.loading.helm.templating import neutralise
-
             return _yaml_with_lines(neutralise(text), label)
         mark = getattr(exc, "problem_mark", None)
         name = posixpath.basename(label.rpartition("!")[2]) or label

@@ -14,9 +14,11 @@ from functools import partial
 from typing import Any
 
 from crdoc.pipeline import Reference
+from crdoc.render.crdpages import CrdPages
 from crdoc.render.environment import RenderOptions, default_templates
 from crdoc.render.layout import Layout, Page
 from crdoc.render.pages import Renderer
+from crdoc.reports.diff import diff_catalogs
 
 #: crdoc's stylesheet and script, shipped in templates/assets/crdoc/, put in every site.
 ASSETS = ("assets/crdoc/crdoc.css", "assets/crdoc/crdoc.js")
@@ -41,8 +43,6 @@ def site_plan(
     """The layout of the reference's site and its pages, in nav order; nothing is rendered
     yet. ``previous`` adds the "Changes since" page; ``directory_urls`` is MkDocs'
     ``use_directory_urls`` (how crdoc's HTML links between pages)."""
-    from crdoc.render.crdpages import CrdPages
-
     options = RenderOptions(flavour="mkdocs", templates=reference.settings.templates)
     renderer = Renderer(options)
     layout = Layout.of(reference, changes=previous is not None)
@@ -73,8 +73,6 @@ def site_plan(
         title = changes_title(previous)
 
         def changes() -> Page:
-            from crdoc.reports.diff import diff_catalogs
-
             diff = diff_catalogs(previous.catalog, reference.catalog)
             return Page(
                 layout.changes or "",

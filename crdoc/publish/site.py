@@ -153,6 +153,8 @@ def _run_mkdocs(
 ) -> list[str]:
     """Build the site into ``site`` with MkDocs, crdoc's plugin added to the configuration
     (crdoc's own, or the user's ``--config``); the reference pages' paths."""
+    # Here, not at the top: MkDocs (and the plugin made with it) costs start-up time that
+    # ``--docs-only`` never needs.
     from mkdocs import config as mkdocs_config
     from mkdocs.commands import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException

@@ -14,8 +14,9 @@ from markupsafe import Markup
 
 from crdoc.errors import CrdocError
 from crdoc.model import anchor_for
-from crdoc.render import markup, present
+from crdoc.render import html, markup, present
 from crdoc.render.cache import template_cache
+from crdoc.render.rows import indented
 from crdoc.reports.coverage import percent_text
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -56,8 +57,6 @@ def _search_path(options: RenderOptions) -> list[str]:
 def make_html_environment(options: RenderOptions) -> jinja2.Environment:
     """A Jinja environment for the site's HTML pages: user templates first, strict, every
     printed value escaped as HTML unless a filter returned finished HTML."""
-    from crdoc.render import html
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_search_path(options)),
         bytecode_cache=template_cache("html"),
@@ -85,9 +84,7 @@ def user_overrides(options: RenderOptions, *names: str) -> bool:
 
 
 def _indented(text: str, prefix: str) -> Markup:
-    from crdoc.render.rows import _indented as indent
-
-    return Markup(indent(str(text), prefix))
+    return Markup(indented(str(text), prefix))
 
 
 def make_environment(options: RenderOptions) -> jinja2.Environment:

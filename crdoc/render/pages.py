@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from crdoc.render.changes import describe_markdown, shown_changes
+from crdoc.render.crdpages import crd_pages
 from crdoc.render.environment import RenderOptions, make_environment, render_template
 from crdoc.render.fields import PageHelpers, clear_caches
 from crdoc.render.layout import SPLIT_BYTES, Layout, Page
+from crdoc.reports.diff import BREAKING_MEANS
 
 if TYPE_CHECKING:
     from crdoc.pipeline import Reference
@@ -61,8 +64,6 @@ class Renderer:
         changes_title: str,
         directory_urls: bool,
     ) -> Iterator[Page]:
-        from crdoc.render.crdpages import crd_pages
-
         yield self.index_page(reference, layout)
         for group in layout.group_pages:
             yield self.group_page(reference, layout, group)
@@ -140,9 +141,6 @@ class Renderer:
     def changes(self, diff: ApiDiff, title: str = "", *, page_path: str = "changes.md") -> str:
         """What changed between two releases as Markdown (``changes.md.jinja``): the "Changes
         since" page with a ``title``, release notes without."""
-        from crdoc.render.changes import describe_markdown, shown_changes
-        from crdoc.reports.diff import BREAKING_MEANS
-
         breaking = len(diff.breaking)
         return self._render(
             "changes.md.jinja",

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from crdoc.keywords import STANDARD_FIELDS
 from crdoc.model import Catalog, Field
+from crdoc.reports.annotations import compile_pattern
+from crdoc.reports.limitations import limitation_data, limitation_lines
 
 if TYPE_CHECKING:
     from crdoc.reports.annotations import ResolvedAnnotations
@@ -178,8 +180,6 @@ def coverage(
     """Count documented, undocumented and weak fields per CRD version (see the module doc)."""
     tests = []
     if exclude:
-        from crdoc.reports.annotations import compile_pattern
-
         tests = [compile_pattern(pattern) for pattern in exclude]
     rows = []
     for crd in catalog.crds:
@@ -236,16 +236,12 @@ def coverage_text(
     report: CoverageReport, limitations: Sequence[Limitation] = (), *, details: bool = False
 ) -> str:
     """:func:`format_text`, then the known limitations, one a line."""
-    from crdoc.reports.limitations import limitation_lines
-
     lines = "".join(f"{line}\n" for line in limitation_lines(limitations))
     return format_text(report, details=details) + lines
 
 
 def coverage_json(report: CoverageReport, limitations: Sequence[Limitation] = ()) -> dict[str, Any]:
     """:func:`format_json`, with the known limitations under ``limitations``."""
-    from crdoc.reports.limitations import limitation_data
-
     data = format_json(report)
     data["limitations"] = [limitation_data(item) for item in limitations]
     return data

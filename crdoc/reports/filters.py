@@ -68,6 +68,7 @@ def _chosen(name: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bo
 def _filter_fields(version: Version, include: tuple[str, ...], exclude: tuple[str, ...]) -> Version:
     if not include and not exclude:
         return version
+    # Here: crdoc.options imports this module at start-up, the annotations only filters need.
     from crdoc.reports.annotations import compile_pattern
 
     included = [compile_pattern(p) for p in include]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from crdoc.loading import DEFAULT_KUBE_VERSION
+from crdoc.loading.helm.globs import compile_glob
 from crdoc.loading.helm.gotemplate import (
     Define,
 )
@@ -570,8 +571,6 @@ def glob_matcher(pattern: str) -> Callable[[str], bool]:
     any run of characters but ``/``, ``**`` any run, ``?`` one character but ``/``, ``[…]``
     (``[!…]`` negated) a character class, ``{a,b}`` alternatives, ``\\`` an escape; the whole
     name must match. A pattern that does not compile matches every file, as in Helm."""
-    from crdoc.loading.helm.globs import compile_glob
-
     try:
         return compile_glob(pattern, gobwas=True)
     except ValueError:

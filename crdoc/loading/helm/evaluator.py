@@ -59,7 +59,9 @@ from crdoc.loading.helm.gotemplate import (
     Text,
     parse_pipeline,
 )
+from crdoc.loading.helm.guards import Static, branch_conditions
 from crdoc.loading.helm.records import Record
+from crdoc.loading.helm.templating import neutralise
 
 
 class _Exhausted(Exception):
@@ -111,8 +113,6 @@ class _Source(Record):
 
     def neutral_lines(self) -> list[str]:
         if self._neutral is None:
-            from crdoc.loading.helm.templating import neutralise
-
             self._neutral = neutralise(self.text).split("\n")
         return self._neutral
 
@@ -471,8 +471,6 @@ class Evaluator:
         self, node: Block, dot: Any, variables: dict[str, Any], out: list[Any]
     ) -> None:
         """Every branch of an ``if``/``with``, each under its conditions."""
-        from crdoc.loading.helm.guards import Static
-
         before = len(self.guard)
         static = self._guard_maker
         for index, branch in enumerate(node.branches):
@@ -504,8 +502,6 @@ class Evaluator:
         """The conditions under which a branch runs: to evaluate again where they stand at the
         top of a template, with their value here where they depend on more (a named
         template's argument, a ``range`` item)."""
-        from crdoc.loading.helm.guards import branch_conditions
-
         source = self._sources[-1]
 
         def value_of(pipe: Pipeline) -> bool | None:
