@@ -585,6 +585,9 @@ class Failed(Exception):
 
 
 def joined(pieces: list[Any]) -> Any:
+    """Printed pieces as one value: a string when all are text; with an unknown piece, the
+    chart files printed and :data:`UNKNOWN` as :class:`Rendered` (just :data:`UNKNOWN` without
+    files); else :class:`Rendered` of them all."""
     if all(isinstance(piece, str) for piece in pieces):
         return "".join(pieces)
     if any(piece is UNKNOWN for piece in pieces):

@@ -5,17 +5,23 @@ Helm would install (the conditions around them: ``.Values`` paths, ``eq``, ``and
 ``semverCompare`` on ``.Capabilities.KubeVersion`` …), and to find the chart files templates
 pull in with ``.Files.Get``/``.Files.Glob``. Everything not understood — an unknown function,
 ``lookup``, a Helm error such as a nil pointer, a comparison of a float with an int — is
-:data:`UNKNOWN`, and crdoc then falls back to keeping what it cannot decide about.
+:data:`~crdoc.loading.helm.context.UNKNOWN`, and crdoc then falls back to keeping what it cannot
+decide about.
 
 Values follow Go's and Sprig's rules as Helm runs them: numbers from YAML values are floats,
 ``--set`` numbers ints; ``missingkey=zero`` (a missing key is ``nil``); a chain of fields through
 ``nil`` is an error; printing ``nil`` prints nothing; truth is Go's (``0``, ``""``, empty lists
 and maps, ``nil`` and ``false`` are false; the string ``"false"`` is true).
 
-A file read through ``.Files`` is not its text but a :class:`FileText` that remembers where it
-came from, through ``tpl``, ``splitList``, ``fromYaml`` and ``toYaml``: printed where a document
-may start, it is a chart file Helm emits as documents; passed through ``b64enc``, ``quote``,
-``toJson`` or ``AsConfig`` it is :class:`FileData`, embedded as a string.
+A file read through ``.Files`` is not its text but a
+:class:`~crdoc.loading.helm.context.FileText` that remembers where it came from, through
+``tpl``, ``splitList``, ``fromYaml`` and ``toYaml``: printed where a document may start, it is a
+chart file Helm emits as documents; passed through ``b64enc``, ``quote``, ``toJson`` or
+``AsConfig`` it is :class:`~crdoc.loading.helm.context.FileData`, embedded as a string.
+
+This module runs templates (:class:`Evaluator`); what they work on is in
+:mod:`~crdoc.loading.helm.context`, the functions they call in
+:mod:`~crdoc.loading.helm.functions`.
 """
 
 from __future__ import annotations
