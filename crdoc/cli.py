@@ -54,7 +54,7 @@ def _check_limits(ctx: click.Context, param: click.Parameter, values: Iterable[s
 def _check_assignments(ctx: click.Context, param: click.Parameter, values: Iterable[str]) -> Any:
     if not values:
         return values
-    from crdoc.loading.values import SetSyntaxError, check_set
+    from crdoc.loading.helm.values import SetSyntaxError, check_set
 
     for item in values:
         try:
@@ -440,7 +440,7 @@ def coverage(**params: Any) -> None:
 
     settings = command_settings("coverage", params)
     reference = load(settings)
-    report = reports.coverage_of(reference, settings.exclude_paths)
+    report = reference.coverage_excluding(settings.exclude_paths)
     if settings.fmt == "json":
         data = reports.coverage_json(report, reference.limitations)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -477,20 +477,21 @@ def diff(old: str, new: str, **params: Any) -> None:
       crdoc diff old/ new/ --format markdown >> RELEASE_NOTES.md
       crdoc diff old.tgz new.tgz --fail-on-breaking
     """
-    from crdoc.reports import diff as diffs
+    from crdoc.render.changes import format_json, format_text
+    from crdoc.reports.diff import diff_catalogs, has_breaking
 
     settings = command_settings("diff", params)
-    changes = diffs.diff_catalogs(load(settings, old).catalog, load(settings, new).catalog)
+    changes = diff_catalogs(load(settings, old).catalog, load(settings, new).catalog)
     if settings.fmt == "json":
-        click.echo(json.dumps(diffs.format_json(changes), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(format_json(changes), ensure_ascii=False, indent=2))
     elif settings.fmt == "markdown":
         from crdoc.render.environment import RenderOptions
         from crdoc.render.pages import Renderer
 
         click.echo(Renderer(RenderOptions(flavour="github")).changes(changes), nl=False)
     else:
-        click.echo(diffs.format_text(changes), nl=False)
-    if settings.fail_on_breaking and diffs.has_breaking(changes):
+        click.echo(format_text(changes), nl=False)
+    if settings.fail_on_breaking and has_breaking(changes):
         raise click.ClickException(f"{len(changes.breaking)} breaking changes")
 
 

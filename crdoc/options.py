@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from crdoc.loading import DEFAULT_KUBE_VERSION
 from crdoc.model import STATUSES
+from crdoc.reports.filters import Filters
 
 #: The commands of the command line that take options from the table, in help order.
 COMMANDS = ("inspect", "build", "markdown", "coverage", "diff", "schema")
@@ -155,7 +156,7 @@ def _files(kind: Kind, value: Any, folder: Path) -> list[Path]:
 def _assignments(kind: Kind, value: Any, folder: Path) -> list[str]:
     """``KEY=VALUE`` strings as ``--set`` takes them; a mapping ``{crds.channel: standard}``
     is spelled that way too."""
-    from crdoc.loading.values import SetSyntaxError, check_set
+    from crdoc.loading.helm.values import SetSyntaxError, check_set
 
     if isinstance(value, dict):
         items = [f"{key}={_set_value(item)}" for key, item in value.items()]
@@ -684,23 +685,6 @@ NAMES = tuple(dict.fromkeys(option.name for option in OPTIONS))
 
 
 # -- settings -------------------------------------------------------------------------------------
-
-
-class Filters(NamedTuple):
-    """Globs choosing parts of a catalog: API groups, kinds and version names
-    (:func:`fnmatch.fnmatchcase`), and field paths (``*`` one segment, ``**`` any number)."""
-
-    groups: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    versions: tuple[str, ...] = ()
-    fields: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.groups or self.kinds or self.versions or self.fields)
-
-
-#: Keys of an ``include``/``exclude`` mapping.
-FILTER_KEYS = Filters._fields
 
 
 class Settings:

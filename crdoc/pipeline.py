@@ -16,7 +16,7 @@ limitations, each worked out once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -101,6 +101,15 @@ class Reference:
         from crdoc.reports.coverage import coverage
 
         return coverage(self.catalog, annotations=self.annotations)
+
+    def coverage_excluding(self, paths: Sequence[str]) -> CoverageReport:
+        """:attr:`coverage` (the figure the pages show) with the field paths ``paths`` names
+        left out, as ``crdoc coverage --exclude`` reports it."""
+        if not paths:
+            return self.coverage
+        from crdoc.reports.coverage import coverage
+
+        return coverage(self.catalog, paths, self.annotations)
 
     @cached_property
     def types(self) -> Types:

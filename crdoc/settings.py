@@ -37,16 +37,15 @@ from crdoc.errors import CrdocError, did_you_mean, raise_collected
 from crdoc.loading.yamlio import compose_file, decode
 from crdoc.options import (
     COMMANDS,
-    FILTER_KEYS,
     GLOBS,
     OPTIONS,
     PLUGIN,
     TEXTS,
-    Filters,
     Kind,
     Option,
     options_of,
 )
+from crdoc.reports.filters import FILTER_KEYS, Filters
 
 #: The files :func:`load_config` looks for in a folder, first found wins.
 CONFIG_FILENAMES = ("crdoc.yaml", "crdoc.yml")

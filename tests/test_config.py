@@ -10,8 +10,8 @@ from conftest import EXAMPLE_CHART
 
 from crdoc.errors import CrdocError
 from crdoc.loading.loader import load
-from crdoc.options import COMMANDS, Filters
-from crdoc.reports.filters import filter_catalog
+from crdoc.options import COMMANDS
+from crdoc.reports.filters import Filters, filter_catalog
 from crdoc.settings import init_config_text, load_config
 
 YAML_CONFIG = """\

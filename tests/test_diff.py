@@ -19,15 +19,8 @@ from markdown_it import MarkdownIt
 from crdoc import load
 from crdoc.model import Catalog
 from crdoc.publish.dump import catalog_data
-from crdoc.reports.diff import (
-    BREAKING_MEANS,
-    TEXT_LEGEND,
-    ApiDiff,
-    diff_catalogs,
-    format_json,
-    format_text,
-    has_breaking,
-)
+from crdoc.render.changes import TEXT_LEGEND, format_json, format_text
+from crdoc.reports.diff import BREAKING_MEANS, ApiDiff, diff_catalogs, has_breaking
 
 OLD_RELEASE = "cloudnative-pg-v0.24.0"
 NEW_RELEASE = "cloudnative-pg"

@@ -1,6 +1,6 @@
-"""Go templates parsed (:mod:`crdoc.loading.gotemplate`) and evaluated in three values
-(:mod:`crdoc.loading.evaluation`), the conditions found around each line of a template
-(:mod:`crdoc.loading.guards`), and what ``.Files`` holds."""
+"""Go templates parsed (:mod:`crdoc.loading.helm.gotemplate`) and evaluated in three values
+(:mod:`crdoc.loading.helm.evaluator`), the conditions found around each line of a template
+(:mod:`crdoc.loading.helm.guards`), and what ``.Files`` holds."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 
-from crdoc.loading.evaluation import (
+from crdoc.loading.helm.context import (
     UNKNOWN,
     ChartContext,
     ChartFiles,
-    Evaluator,
     FileData,
     FileText,
     glob_matcher,
     go_format,
     truth,
 )
-from crdoc.loading.gotemplate import (
+from crdoc.loading.helm.evaluator import Evaluator
+from crdoc.loading.helm.gotemplate import (
     Action,
     Block,
     TemplateSyntaxError,
@@ -28,10 +28,10 @@ from crdoc.loading.gotemplate import (
     parse,
     parse_pipeline,
 )
-from crdoc.loading.guards import template_guards
-from crdoc.loading.helm import HelmView
+from crdoc.loading.helm.guards import template_guards
+from crdoc.loading.helm.values import read_values_text
+from crdoc.loading.helmview import HelmView
 from crdoc.loading.sources import open_source
-from crdoc.loading.values import read_values_text
 
 HELM = Path(__file__).resolve().parent / "fixtures" / "helm"
 
@@ -188,8 +188,8 @@ def test_include_renders_the_named_template() -> None:
 
 def test_recursive_named_templates_stop() -> None:
     """A hostile chart's template that includes itself ends as unknown, not a crash."""
-    from crdoc.loading.evaluation import Definition
-    from crdoc.loading.gotemplate import definitions
+    from crdoc.loading.helm.context import Definition
+    from crdoc.loading.helm.gotemplate import definitions
 
     text = '{{- define "loop" }}x{{ include "loop" . }}{{- end }}'
     found = {n: Definition(d, text, "t") for n, d in definitions(parse(text)).items()}

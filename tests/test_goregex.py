@@ -1,4 +1,4 @@
-"""``crdoc.publish.goregex``: Go patterns in the dialect Go, ECMA-262 and Python share."""
+"""``crdoc.goregex``: Go patterns in the dialect Go, ECMA-262 and Python share."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import regress
 from conftest import CORPUS_COUNTS, corpus_entry
 
 from crdoc import load
-from crdoc.publish.goregex import UnportablePattern, translate
+from crdoc.goregex import UnportablePattern, translate
 from crdoc.publish.jsonschema import openapi_schema
 
 #: The corpus patterns written in Go-only syntax (kube-prometheus-stack's AlertmanagerConfig

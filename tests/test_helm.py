@@ -25,7 +25,8 @@ import yaml
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
-from crdoc.loading import sources
+from crdoc.loading import downloads, sources
+from crdoc.loading.helm import dependencies
 
 HELM = Path(__file__).resolve().parent / "fixtures" / "helm"
 TEMPLATING = Path(__file__).resolve().parent / "fixtures" / "templating"
@@ -592,7 +593,7 @@ def fake_https(repository: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """``https://charts.example.test/stable/…`` served from the fixture repository; the URLs
     asked for are listed."""
     asked: list[str] = []
-    real = sources.download
+    real = downloads.download
 
     def download(url: str, **kwargs: Any) -> bytes:
         asked.append(url)
@@ -603,7 +604,9 @@ def fake_https(repository: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
                 return path.read_bytes()
         return real("https://127.0.0.1:1/missing", **kwargs)
 
+    # Both readers of URLs: a source given as one, and a chart's repositories.
     monkeypatch.setattr(sources, "download", download)
+    monkeypatch.setattr(dependencies, "download", download)
     return asked
 
 

@@ -33,8 +33,8 @@ from conftest import FIXTURES, ROOT, corpus_entry
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.loading import DEFAULT_KUBE_VERSION
-from crdoc.loading.evaluation import DEFAULT_API_VERSIONS
-from crdoc.loading.values import read_values_text
+from crdoc.loading.helm.context import DEFAULT_API_VERSIONS
+from crdoc.loading.helm.values import read_values_text
 from crdoc.model import Crd, Field
 
 helm = pytest.importorskip("helm_python")

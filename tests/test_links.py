@@ -190,7 +190,7 @@ class Outputs:
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
 
-        from crdoc.publish.site import ASSETS, MARKDOWN_EXTENSIONS
+        from crdoc.publish.plan import ASSETS, MARKDOWN_EXTENSIONS
 
         project = out.parent / f"{out.name}-project"
         docs = project / "docs"

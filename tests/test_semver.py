@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crdoc.loading.semver import Constraint, SemVer, highest_matching, semver_compare
+from crdoc.loading.helm.semver import Constraint, SemVer, highest_matching, semver_compare
 
 #: (constraint, version, satisfied)
 CASES = [

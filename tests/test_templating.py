@@ -1,5 +1,6 @@
-"""Go-templated YAML: :func:`crdoc.loading.templating.neutralise` form by form, then CRDs read end
-to end from templated chart files (``tests/fixtures/templating``), with errors at original lines."""
+"""Go-templated YAML: :func:`crdoc.loading.helm.templating.neutralise` form by form, then CRDs
+read end to end from templated chart files (``tests/fixtures/templating``), with errors at
+original lines."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import yaml
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
 from crdoc.errors import CrdocErrors
-from crdoc.loading.templating import PLACEHOLDER, is_templated, neutralise
+from crdoc.loading.helm.templating import PLACEHOLDER, is_templated, neutralise
 
 TEMPLATING = Path(__file__).resolve().parent / "fixtures" / "templating"
 CHART = TEMPLATING / "templated-chart"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crdoc.errors import CrdocError
-from crdoc.loading.values import (
+from crdoc.loading.helm.values import (
     SetSyntaxError,
     coalesce,
     parse_set,

@@ -2,15 +2,13 @@
 :class:`~crdoc.model.Catalog`.
 
 - :mod:`~crdoc.loading.limits` bounds what is read from a hostile source;
-- :mod:`~crdoc.loading.sources` finds the files of a chart, its subcharts and archives;
-- :mod:`~crdoc.loading.templating` turns Go-templated YAML into plain YAML, line for line;
-- :mod:`~crdoc.loading.gotemplate` parses Go templates, :mod:`~crdoc.loading.evaluation` evaluates
-  their expressions in three values, :mod:`~crdoc.loading.values` builds chart values as Helm does
-  (``-f``, ``--set``), :mod:`~crdoc.loading.semver` reads version constraints as Helm does;
-- :mod:`~crdoc.loading.guards` finds the conditions around each CRD and chooses between two
-  definitions of one; :mod:`~crdoc.loading.helm` is Helm's view of a source's charts (values,
-  ``.Files``, the chart files templates pull in); :mod:`~crdoc.loading.dependencies` fetches
-  subcharts a chart declares but does not vendor;
+- :mod:`~crdoc.loading.sources` finds the files of a chart, its subcharts and archives, and
+  :mod:`~crdoc.loading.downloads` fetches those given by URL;
+- :mod:`~crdoc.loading.helm` emulates what Helm does to a chart that matters to its CRDs:
+  Go-templated YAML read line for line, template conditions evaluated in three values, values
+  built as Helm builds them, declared subcharts fetched;
+  :mod:`~crdoc.loading.helmview` is Helm's view of a source's charts (values, ``.Files``, the
+  chart files templates pull in);
 - :mod:`~crdoc.loading.yamlio` parses YAML and JSON safely, with line numbers;
 - :mod:`~crdoc.loading.crds` reads CustomResourceDefinitions, and :mod:`~crdoc.loading.schema`
   walks their OpenAPI schemas into fields;

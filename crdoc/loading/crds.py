@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from crdoc.errors import CrdocError
+from crdoc.loading.helm.templating import PLACEHOLDER
 from crdoc.loading.schema import KeyPath, LineFinder, SchemaError, walk_schema
-from crdoc.loading.templating import PLACEHOLDER
 from crdoc.model import ChartInfo, Crd, Version
 
 API_GROUP = "apiextensions.k8s.io"

@@ -1,10 +1,10 @@
 """From a source to a :class:`~crdoc.model.Catalog`: every CRD of every file, checked and merged.
 
 Files are read (in worker processes for big inputs) into *definitions*: a CRD, where it is, and
-the conditions around it (:mod:`crdoc.loading.guards`). Templates that print chart files with
-``.Files`` add those files first (:mod:`crdoc.loading.helm`). Merging keeps every CRD; a CRD
+the conditions around it (:mod:`crdoc.loading.helm.guards`). Templates that print chart files with
+``.Files`` add those files first (:mod:`crdoc.loading.helmview`). Merging keeps every CRD; a CRD
 defined twice with different content is resolved by evaluating the conditions of each
-definition against the chart's values (:func:`crdoc.loading.guards.choose`).
+definition against the chart's values (:func:`crdoc.loading.helm.guards.choose`).
 """
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crdoc.errors import CrdocError, raise_collected
+from crdoc.errors import CrdocError, raise_collected, warn
 from crdoc.loading import DEFAULT_KUBE_VERSION
 from crdoc.loading.crds import crd_manifests, read_crd
+from crdoc.loading.helm.templating import PLACEHOLDER, neutralise
 from crdoc.loading.limits import Limits
 from crdoc.loading.schema import Sharing, sharing
 from crdoc.loading.sources import SourceFile, files_users, looked_at, open_source
-from crdoc.loading.templating import PLACEHOLDER, neutralise
 from crdoc.loading.yamlio import CRD_MARKER, Document, crd_documents, decode, line_of
 from crdoc.model import Catalog, Crd
 
 if TYPE_CHECKING:
     # Conditions matter only for a CRD defined twice: imported then.
-    from crdoc.loading.guards import TemplateGuards
+    from crdoc.loading.helm.guards import TemplateGuards
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,12 +100,10 @@ def _load(
     progress: Callable[[Iterable[SourceFile]], Iterable[SourceFile]] | None,
     share: Sharing,
 ) -> Catalog:
-    from crdoc.errors import warn
-
     _check_kube_version(options.kube_version)
     user: dict[str, Any] = {}
     if options.values or options.set or options.set_string:
-        from crdoc.loading.values import user_values
+        from crdoc.loading.helm.values import user_values
 
         user = user_values(options.values, options.set, options.set_string, options.limits)
     opened = open_source(
@@ -126,7 +124,7 @@ def _load(
     embedded: list[tuple[Any, str]] = []
     users = files_users(opened)
     if users and _may_pull_crds(opened, users):
-        from crdoc.loading.helm import pulled_files, with_pulled
+        from crdoc.loading.helmview import pulled_files, with_pulled
 
         pulled, embedded = pulled_files(opened, view.get(), users)
         opened = with_pulled(opened, pulled)
@@ -161,7 +159,7 @@ def _load(
         raise_collected(errors)
     if not crds and not options.allow_empty:
         skipped = f"; {len(errors)} problems skipped" if errors else ""
-        from crdoc.loading.helm import embedded_crds
+        from crdoc.loading.helmview import embedded_crds
 
         hints = _data_hints(embedded_crds(embedded))
         raise CrdocError(
@@ -179,7 +177,7 @@ def _load(
 def template_syntax_errors(opened: Any) -> list[CrdocError]:
     """What Go's parser refuses in the charts' templates (every file of ``templates/``, helpers
     and ``NOTES.txt`` too, and chart files rendered with ``tpl``), one error per file, naming
-    its line (see :func:`crdoc.loading.gotemplate.parse`)."""
+    its line (see :func:`crdoc.loading.helm.gotemplate.parse`)."""
     texts: dict[str, Callable[[], bytes]] = {}
     for chart in opened.charts:
         for rel in chart.templates if chart.tree is not None else ():
@@ -202,7 +200,7 @@ def template_syntax_errors(opened: Any) -> list[CrdocError]:
 
 def _syntax_error(text: str, where: str) -> CrdocError | None:
     """Go's parse error of a template, if any, as a :class:`CrdocError` naming file and line."""
-    from crdoc.loading.gotemplate import TemplateSyntaxError, TemplateTooDeep, parse
+    from crdoc.loading.helm.gotemplate import TemplateSyntaxError, TemplateTooDeep, parse
 
     try:
         parse(text)
@@ -282,7 +280,7 @@ def _data_hints(found: list[tuple[str, str]]) -> str:
 def _check_kube_version(text: str) -> None:
     if text == DEFAULT_KUBE_VERSION:
         return
-    from crdoc.loading.semver import SemVer
+    from crdoc.loading.helm.semver import SemVer
 
     try:
         SemVer.parse(text)
@@ -302,7 +300,7 @@ class _LazyView:
 
     def get(self) -> Any:
         if self._view is None:
-            from crdoc.loading.helm import HelmView
+            from crdoc.loading.helmview import HelmView
 
             opened, user, options = self._args
             self._view = HelmView(
@@ -427,7 +425,7 @@ def _read_template(
     try:
         found = _definitions(neutral, file, limits, first if crd_errors is not None else None)
     except CrdocError as error:
-        from crdoc.loading.guards import template_guards
+        from crdoc.loading.helm.guards import template_guards
 
         guards = template_guards(text, file.where)
         if not guards.choices:
@@ -511,7 +509,7 @@ def _resolve(
     definitions: list[tuple[SourceFile, Definition]], view: Any, errors: list[CrdocError]
 ) -> tuple[Crd, ...]:
     """One CRD per key: the same content found again adds its source; different contents are
-    alternatives, chosen between by their conditions (:func:`crdoc.loading.guards.choose`)."""
+    alternatives, chosen between by their conditions (:func:`crdoc.loading.helm.guards.choose`)."""
     by_key: dict[str, list[list[Any]]] = {}  # key → [crd, [(file, definition)…]] per content
     for file, definition in definitions:
         alternatives = by_key.setdefault(definition.crd.key, [])
@@ -534,7 +532,7 @@ def _resolve(
             crds.append(alternatives[0][0])
             continue
         # Defined twice or more: now the conditions around each definition matter.
-        from crdoc.loading.guards import Alternative, Place
+        from crdoc.loading.helm.guards import Alternative, Place
 
         candidates = [
             Alternative(
@@ -560,7 +558,7 @@ def _guards(file: SourceFile, definition: Definition, texts: dict[str, Any]) -> 
     template (found by reading the template again)."""
     if not file.templated:
         return file.guards
-    from crdoc.loading.guards import template_guards
+    from crdoc.loading.helm.guards import template_guards
 
     if file.where not in texts:
         try:
@@ -580,7 +578,7 @@ def _same(one: Crd, other: Crd) -> bool:
 
 def _choose(key: str, alternatives: list[Any], view: Any) -> Any:
     """The alternative Helm installs, or the error saying why crdoc cannot tell."""
-    from crdoc.loading.guards import choose
+    from crdoc.loading.helm.guards import choose
 
     enabled = [a for a in alternatives if _enabled(a, view) is not False]
     if len(enabled) == 1:
@@ -611,7 +609,7 @@ def _enabled(alternative: Any, view: Any) -> bool | None:
 def _switched_off(key: str, alternatives: list[Any], view: Any) -> CrdocError:
     """The error for a CRD whose every definition is in a subchart turned off (its
     ``condition`` or ``tags``), with the ``--set`` turning each one on, tried for real."""
-    from crdoc.loading.values import parse_set
+    from crdoc.loading.helm.values import parse_set
 
     described = []
     chosen_by: dict[int, str] = {}
@@ -644,7 +642,7 @@ def _switched_off(key: str, alternatives: list[Any], view: Any) -> CrdocError:
 def _deciding_path(chart: Any, view: Any) -> str:
     """The path of a subchart's ``condition`` that decides (the first holding a boolean in its
     parent's values), else its first; ``""`` without a condition."""
-    from crdoc.loading.values import lookup_path
+    from crdoc.loading.helm.values import lookup_path
 
     paths = [p.strip() for p in ((chart.declared and chart.declared.condition) or "").split(",")]
     paths = [path for path in paths if path]
@@ -657,8 +655,8 @@ def _deciding_path(chart: Any, view: Any) -> str:
 
 
 def _undecided(key: str, alternatives: list[Any], view: Any) -> CrdocError:
-    from crdoc.loading.guards import choose, describe_guards, set_candidates
-    from crdoc.loading.values import parse_set
+    from crdoc.loading.helm.guards import choose, describe_guards, set_candidates
+    from crdoc.loading.helm.values import parse_set
 
     described = []
     for alternative in alternatives:

@@ -20,7 +20,6 @@ import os
 import posixpath
 import re
 import stat
-import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -29,13 +28,15 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from crdoc.errors import CrdocError
+from crdoc.errors import CrdocError, warn
+from crdoc.loading.downloads import download
+from crdoc.loading.helm.templating import neutralise
 from crdoc.loading.limits import Limits
 from crdoc.loading.yamlio import decode
 from crdoc.model import ChartInfo
 
 if TYPE_CHECKING:
-    from crdoc.loading.guards import Guard
+    from crdoc.loading.helm.guards import Guard
 
 #: The annotations file crdoc looks for beside a chart.
 DEFAULT_ANNOTATIONS = "crdoc-annotations.yaml"
@@ -257,7 +258,7 @@ def _from_bytes(data: bytes, name: str, label: str, limits: Limits) -> Source:
 
 def _with_dependencies(opened: Source, limits: Limits, allow_http: bool) -> Source:
     """The source with the subcharts its charts declare but do not vendor, fetched."""
-    from crdoc.loading.dependencies import MAX_FETCHED, Repositories, fetch
+    from crdoc.loading.helm.dependencies import MAX_FETCHED, Repositories, fetch
 
     repositories = Repositories(limits, allow_http)
     seen = list(opened.charts)
@@ -387,48 +388,6 @@ def _templated(file: SourceFile) -> bool:
         return False
 
 
-def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
-    """Fetch a chart over HTTPS (HTTP only when allowed), bounded in time and size."""
-    import urllib.request  # here: only URL sources need it
-
-    allowed = ("https", "http") if allow_http else ("https",)
-    scheme = urllib.parse.urlsplit(url).scheme
-    if scheme not in allowed:
-        hint = " (pass --allow-http to accept plain http)" if scheme == "http" else ""
-        raise CrdocError(f"only https:// URLs are read{hint}", path=url)
-
-    class _Redirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
-            if urllib.parse.urlsplit(newurl).scheme not in allowed:
-                raise CrdocError(f"refused redirect to {newurl}", path=url)
-            return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-    opener = urllib.request.build_opener(_Redirects)
-    try:
-        # The timeout bounds the whole download, not each read: a server that drips one byte
-        # at a time must not hold crdoc for ever.
-        deadline = time.monotonic() + limits.download_timeout
-        chunks: list[bytes] = []
-        received = 0
-        with opener.open(url, timeout=limits.download_timeout) as response:
-            while received <= limits.max_download_bytes:
-                if time.monotonic() > deadline:
-                    raise CrdocError("cannot download: timed out", path=url)
-                chunk = response.read1(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                received += len(chunk)
-        data = b"".join(chunks)
-    except CrdocError:
-        raise
-    except (OSError, ValueError) as exc:
-        raise CrdocError(f"cannot download: {exc}", path=url) from None
-    if len(data) > limits.max_download_bytes:
-        raise CrdocError(f"download larger than {limits.max_download_bytes} bytes", path=url)
-    return data
-
-
 class _Budget:
     """Bytes read from one source so far, against ``max_total_bytes``: shared by the source's
     folder and every archive in it, however deeply nested."""
@@ -523,8 +482,6 @@ def _walk_folder(root: Path, limits: Limits, where_prefix: str) -> Iterator[str]
                 continue
             real = os.path.realpath(entry.path) if is_link else os.path.join(above[-1], entry.name)
             if is_link and _holds_any(real, above):
-                from crdoc.errors import warn
-
                 warn(
                     f"{where_prefix}{rel}: link to {os.readlink(entry.path)!r}, a folder that "
                     "holds the link: not followed"
@@ -546,8 +503,6 @@ def _link_kind(entry: os.DirEntry[str], where: str) -> str | None:
     try:
         mode = os.stat(entry.path).st_mode
     except OSError as exc:
-        from crdoc.errors import warn
-
         warn(f"{where}: broken link to {os.readlink(entry.path)!r} ({exc.strerror}): skipped")
         return None
     if stat.S_ISDIR(mode):
@@ -740,8 +695,6 @@ def _yaml_with_lines(text: str, label: str, *, templated: bool = False) -> tuple
             loader.dispose()
     except yaml.YAMLError as exc:
         if templated and "{{" in text:
-            from crdoc.loading.templating import neutralise
-
             return _yaml_with_lines(neutralise(text), label)
         mark = getattr(exc, "problem_mark", None)
         name = posixpath.basename(label.rpartition("!")[2]) or label
@@ -909,97 +862,13 @@ def _helmignore(tree: Any, root: str) -> Any:
     applies them when it loads a folder; a packaged chart already lacks what they hide)."""
     if not isinstance(tree, _DirTree):
         return None
-    rules = []
+    from crdoc.loading.helm.helmignore import HelmIgnore  # here: folder sources only
+
     rel = root + ".helmignore"
-    if rel in tree.known:
-        where = tree.where(rel)
-        text = decode(tree.read(rel), where)
-        for number, raw in enumerate(text.splitlines(), start=1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if "**" in line:
-                from crdoc.errors import warn
-
-                warn(f"{where}:{number}: '**' is not supported by Helm: rule ignored")
-                continue
-            rules.append(_IgnoreRule(line))
-    rules.append(_IgnoreRule("templates/.?*"))  # Helm always hides these
-    return _Ignore(tuple(rules))
-
-
-class _IgnoreRule:
-    """One ``.helmignore`` line, as Helm's ``pkg/ignore`` reads it."""
-
-    __slots__ = ("pattern", "negate", "directories", "whole_path")
-
-    def __init__(self, line: str) -> None:
-        self.negate = line.startswith("!")
-        line = line[1:] if self.negate else line
-        self.directories = line.endswith("/")
-        """Ends in ``/``: matches folders only."""
-        line = line.rstrip("/")
-        self.whole_path = "/" in line
-        """Holds a ``/``: matched against the whole path, not the base name."""
-        self.pattern = _go_match(line.lstrip("/"))
-
-    def matches(self, path: str) -> bool:
-        name = path if self.whole_path else posixpath.basename(path)
-        return bool(self.pattern(name))
-
-
-class _Ignore:
-    """A chart's ``.helmignore`` rules, as a test of chart-relative paths."""
-
-    __slots__ = ("rules", "_folders", "_files")
-
-    def __init__(self, rules: tuple[_IgnoreRule, ...]) -> None:
-        self.rules = rules
-        self._folders: dict[str, bool] = {}  # folder → ignored, it or one above it
-        self._files: dict[str, bool] = {}  # asked again for .Files
-
-    def __call__(self, path: str) -> bool:
-        """Whether ``path`` (chart-relative) is ignored, or any folder above it."""
-        found = self._files.get(path)
-        if found is None:
-            folder, _, _ = path.rpartition("/")
-            found = (bool(folder) and self._folder(folder)) or self._ignores(path, folder=False)
-            self._files[path] = found
-        return found
-
-    def _folder(self, folder: str) -> bool:
-        found = self._folders.get(folder)
-        if found is None:
-            above, _, _ = folder.rpartition("/")
-            found = (bool(above) and self._folder(above)) or self._ignores(folder, folder=True)
-            self._folders[folder] = found
-        return found
-
-    def _ignores(self, path: str, *, folder: bool) -> bool:
-        for rule in self.rules:
-            if rule.negate:
-                # Helm's quirk: a negated rule ignores every path it does not match (and every
-                # file, when it names folders).
-                if (rule.directories and not folder) or not rule.matches(path):
-                    return True
-                continue
-            if rule.directories and not folder:
-                continue
-            if rule.matches(path):
-                return True
-        return False
-
-
-def _go_match(pattern: str) -> Any:
-    """Go's ``filepath.Match`` as a test of names (``*`` and ``?`` stop at ``/``; ``[^…]``
-    negates a class; ``\\`` escapes); a pattern that does not compile matches nothing, as in
-    Helm."""
-    from crdoc.loading.globs import compile_glob
-
-    try:
-        return compile_glob(pattern, gobwas=False)
-    except ValueError:
-        return lambda name: False
+    if rel not in tree.known:
+        return HelmIgnore.parse("", rel)
+    where = tree.where(rel)
+    return HelmIgnore.parse(decode(tree.read(rel), where), where)
 
 
 def find_default_annotations(source: str) -> Path | None:

@@ -9,6 +9,6 @@
 - :mod:`~crdoc.publish.inject`: the reference between markers in a README;
 - :mod:`~crdoc.publish.jsonschema`: JSON Schemas for editors and validators, with
   :mod:`~crdoc.publish.defaulting` (branches judged after defaulting, as the API server does)
-  and :mod:`~crdoc.publish.goregex` (Go patterns in the dialect every validator reads);
+  and :mod:`~crdoc.goregex` (Go patterns in the dialect every validator reads);
 - :mod:`~crdoc.publish.dump`: the model as JSON or text (``crdoc inspect``).
 """

@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final
 
+from crdoc.goregex import UnportablePattern, translate
 from crdoc.keywords import COMBINATORS, CONDITIONAL
-from crdoc.publish.goregex import UnportablePattern, translate
 
 
 class _Absent:

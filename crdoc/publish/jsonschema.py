@@ -21,7 +21,7 @@ array item facts) and converted (:func:`convert`) in the API server's sense:
   ``type: [integer, string]``; ``x-kubernetes-embedded-resource`` allows and requires
   ``apiVersion`` and ``kind`` (checked as the API server checks them) and allows ``metadata``;
 - Go regular expressions are rewritten in the dialect every validator reads
-  (:mod:`crdoc.publish.goregex`); one with no such form is kept as the annotation
+  (:mod:`crdoc.goregex`); one with no such form is kept as the annotation
   ``x-crdoc-unportable-pattern``, since a validator that cannot compile a pattern refuses the
   whole schema;
 - boolean ``exclusiveMinimum``/``exclusiveMaximum`` become draft-07 numbers; ``example``
@@ -39,11 +39,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from crdoc.goregex import UnportablePattern, translate
 from crdoc.keywords import COMBINATORS, CONDITIONAL, LOGICAL
 from crdoc.model import Catalog, Crd, Field, Version
 from crdoc.pipeline import Reference
 from crdoc.publish.defaulting import defaulted_branch
-from crdoc.publish.goregex import UnportablePattern, translate
 from crdoc.publish.output import replace_folder, write_pages
 
 DRAFT = "http://json-schema.org/draft-07/schema#"

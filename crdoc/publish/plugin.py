@@ -38,11 +38,12 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import nest_paths
 
-from crdoc.errors import CrdocError, did_you_mean
+from crdoc.errors import CrdocError, did_you_mean, warning_printer
 from crdoc.options import PLUGIN, Option, options_of, settings_for
 from crdoc.pipeline import Reference, load_reference
 from crdoc.publish.htmlpage import HtmlPage
-from crdoc.publish.site import (
+from crdoc.publish.inventory import INVENTORY, inventory
+from crdoc.publish.plan import (
     ASSETS,
     SHIM_URL,
     asset_text,
@@ -51,7 +52,10 @@ from crdoc.publish.site import (
     navigation,
     site_plan,
 )
+from crdoc.publish.search import CompactIndex, install, summary
 from crdoc.render.fields import clear_caches
+from crdoc.reports.annotations import find_default_annotations
+from crdoc.settings import SETTINGS_FILES, load_config
 
 log = get_plugin_logger(__name__)
 
@@ -144,8 +148,6 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         self._material_search = False
         self.error: CrdocError | None = None
         """The crdoc error that stopped the last build, if one did."""
-        from crdoc.publish.search import CompactIndex
-
         self._search = CompactIndex()
         self.page_paths: list[str] = []
         """The reference pages the last build added (relative to the plugin's path)."""
@@ -260,8 +262,6 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Plan the reference's pages and add them to the site, in memory: Markdown pages
         rendered now, HTML pages (:class:`HtmlPage`) when they are written."""
-        from crdoc.publish.search import CompactIndex
-
         self._search = CompactIndex()
         self.error = None
         # crdoc's search index is answered in mkdocs-material's search box: with another
@@ -331,9 +331,6 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Write the reference's ``objects.inv`` (Sphinx inventory: every kind and field) and
         its search index, with the worker that answers from it."""
-        from crdoc.publish.inventory import INVENTORY, inventory
-        from crdoc.publish.search import install
-
         if self._layout is None or self._used is None:
             return
         if self._search.pages and self._material_search:
@@ -368,8 +365,6 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         """Index a CRD version's field paths in crdoc's search index, and let material's
         search see only the page's summary."""
         if isinstance(page, HtmlPage) and self._material_search:
-            from crdoc.publish.search import summary
-
             if page.searched is not None:
                 kind, group, version, paths = page.searched
                 self._search.add_page(page.url, kind, group, version, list(paths))
@@ -420,8 +415,6 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         if self._settings_file is not None:
             paths.append(str(self._settings_file.path))
         if not settings.annotations_file and "://" not in source:
-            from crdoc.reports.annotations import find_default_annotations
-
             found = find_default_annotations(source)
             # Inside a folder source it is watched with the folder already.
             if found is not None and not Path(source).is_dir():
@@ -468,8 +461,6 @@ def _settings_file(config_file_path: str | None) -> Any:
     """The settings file beside ``mkdocs.yml``, if there is one."""
     if not config_file_path:
         return None
-    from crdoc.settings import SETTINGS_FILES, load_config
-
     folder = Path(config_file_path).parent
     if not any((folder / name).is_file() for name in SETTINGS_FILES):
         return None
@@ -496,13 +487,12 @@ def _errors_as_plugin_errors() -> Iterator[None]:
 def _crdoc_warnings_to_mkdocs() -> Iterator[None]:
     """crdoc's warnings (skipped problems, subcharts not vendored) go through MkDocs' logger,
     once (``--strict`` counts them)."""
-    from crdoc import errors
 
     def forward(message: str) -> None:
         log.warning("%s", message)
 
-    errors.warning_printer.append(forward)
+    warning_printer.append(forward)
     try:
         yield
     finally:
-        errors.warning_printer.remove(forward)
+        warning_printer.remove(forward)

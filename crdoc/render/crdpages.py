@@ -21,6 +21,7 @@ from crdoc.render.environment import (
     RenderOptions,
     make_environment,
     make_html_environment,
+    render_template,
     user_overrides,
 )
 from crdoc.render.examples import example_for
@@ -197,8 +198,6 @@ class CrdPages:
     # -- pieces -----------------------------------------------------------------------------
 
     def _render(self, kind: str, page: str, **context: Any) -> str:
-        from crdoc.render.pages import render_template
-
         return render_template(self.env, kind + self.suffix, **self._helpers(page), **context)
 
     def _builder(self, page: str) -> rows.RowBuilder:

@@ -7,14 +7,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from crdoc.errors import CrdocError
 from crdoc.model import anchor_for
-from crdoc.render import markup, present
+from crdoc.render import html, markup, present
 from crdoc.render.cache import template_cache
+from crdoc.render.rows import indented
 from crdoc.reports.coverage import percent_text
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -55,8 +57,6 @@ def _search_path(options: RenderOptions) -> list[str]:
 def make_html_environment(options: RenderOptions) -> jinja2.Environment:
     """A Jinja environment for the site's HTML pages: user templates first, strict, every
     printed value escaped as HTML unless a filter returned finished HTML."""
-    from crdoc.render import html
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_search_path(options)),
         bytecode_cache=template_cache("html"),
@@ -84,9 +84,7 @@ def user_overrides(options: RenderOptions, *names: str) -> bool:
 
 
 def _indented(text: str, prefix: str) -> Markup:
-    from crdoc.render.rows import _indented as indent
-
-    return Markup(indent(str(text), prefix))
+    return Markup(indented(str(text), prefix))
 
 
 def make_environment(options: RenderOptions) -> jinja2.Environment:
@@ -116,3 +114,32 @@ def make_environment(options: RenderOptions) -> jinja2.Environment:
     env.filters["code_cell"] = functools.partial(markup.code_cell, flavour=options.flavour)
     env.filters["path_cell"] = functools.partial(markup.path_cell, flavour=options.flavour)
     return env
+
+
+def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render template ``name``; a template mistake is a CrdocError naming its file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise CrdocError(
+            f"template error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise CrdocError(f"template {exc.name} not found") from None
+    except jinja2.UndefinedError as exc:
+        where = _template_frame(exc)
+        raise CrdocError(f"template error: {exc.message}", path=where[0], line=where[1]) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line a rendering error came from (kept in Jinja's traceback)."""
+    tb = exc.__traceback__
+    found: tuple[str | None, int | None] = (None, None)
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".jinja"):
+            template = tb.tb_frame.f_globals.get("__jinja_template__")
+            line = template.get_corresponding_lineno(tb.tb_lineno) if template else tb.tb_lineno
+            found = (filename, line)
+        tb = tb.tb_next
+    return found

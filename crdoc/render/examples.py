@@ -42,8 +42,8 @@ from typing import Any
 
 import yaml
 
+from crdoc.goregex import UnportablePattern, translate
 from crdoc.model import Crd, Field, Version
-from crdoc.publish.goregex import UnportablePattern, translate
 
 #: Checks one example may cost: candidates tried over all its nodes.
 BUDGET = 4000

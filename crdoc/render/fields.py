@@ -9,8 +9,10 @@ from typing import Any
 from jinja2.filters import do_indent
 from markupsafe import Markup
 
-from crdoc.render import markup, present
+from crdoc.render import html, markup, present
 from crdoc.render.layout import single_file_id
+from crdoc.render.rows import callout_markdown
+from crdoc.reports import coverage
 
 
 class PageHelpers:
@@ -56,8 +58,6 @@ class PageHelpers:
         """An annotation as an admonition (MkDocs) or an alert (GitHub, as the field rows write
         it): status, reason, maintainers' note, since/until and a "see" link."""
         if self._github:
-            from crdoc.render.rows import callout_markdown
-
             return Markup(callout_markdown(annotation) + "\n")
         style = present.status_style(annotation.status)
         body = ""
@@ -85,9 +85,6 @@ class PageHelpers:
 def clear_caches() -> None:
     """Forget the chart text kept by rendering's caches (they are bounded, but may hold
     rendered descriptions of a big chart)."""
-    from crdoc.render import html
-    from crdoc.reports import coverage
-
     markup.clear_caches()
     html.clear_caches()
     coverage.clear_caches()

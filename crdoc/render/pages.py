@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from crdoc.errors import CrdocError
-from crdoc.render.environment import RenderOptions, make_environment
+from crdoc.render.changes import describe_markdown, shown_changes
+from crdoc.render.crdpages import crd_pages
+from crdoc.render.environment import RenderOptions, make_environment, render_template
 from crdoc.render.fields import PageHelpers, clear_caches
 from crdoc.render.layout import SPLIT_BYTES, Layout, Page
+from crdoc.reports.diff import BREAKING_MEANS
 
 if TYPE_CHECKING:
     from crdoc.pipeline import Reference
@@ -64,8 +64,6 @@ class Renderer:
         changes_title: str,
         directory_urls: bool,
     ) -> Iterator[Page]:
-        from crdoc.render.crdpages import crd_pages
-
         yield self.index_page(reference, layout)
         for group in layout.group_pages:
             yield self.group_page(reference, layout, group)
@@ -143,8 +141,6 @@ class Renderer:
     def changes(self, diff: ApiDiff, title: str = "", *, page_path: str = "changes.md") -> str:
         """What changed between two releases as Markdown (``changes.md.jinja``): the "Changes
         since" page with a ``title``, release notes without."""
-        from crdoc.reports import diff as diffs
-
         breaking = len(diff.breaking)
         return self._render(
             "changes.md.jinja",
@@ -153,9 +149,9 @@ class Renderer:
             title=title,
             breaking=breaking,
             non_breaking=len(diff.changes) - breaking,
-            breaking_means=diffs.BREAKING_MEANS,
-            shown=lambda crd: list(diffs.shown_changes(crd.changes)),
-            describe=diffs.describe_markdown,
+            breaking_means=BREAKING_MEANS,
+            shown=lambda crd: list(shown_changes(crd.changes)),
+            describe=describe_markdown,
         )
 
     def coverage(self, report: CoverageReport) -> str:
@@ -179,32 +175,3 @@ class Renderer:
             callout=page.callout,
             **context,
         )
-
-
-def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
-    """Render template ``name``; a template mistake is a CrdocError naming its file and line."""
-    try:
-        return env.get_template(name).render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        raise CrdocError(
-            f"template error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno
-        ) from None
-    except jinja2.TemplateNotFound as exc:
-        raise CrdocError(f"template {exc.name} not found") from None
-    except jinja2.UndefinedError as exc:
-        where = _template_frame(exc)
-        raise CrdocError(f"template error: {exc.message}", path=where[0], line=where[1]) from None
-
-
-def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
-    """The template file and line a rendering error came from (kept in Jinja's traceback)."""
-    tb = exc.__traceback__
-    found: tuple[str | None, int | None] = (None, None)
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".jinja"):
-            template = tb.tb_frame.f_globals.get("__jinja_template__")
-            line = template.get_corresponding_lineno(tb.tb_lineno) if template else tb.tb_lineno
-            found = (filename, line)
-        tb = tb.tb_next
-    return found

@@ -397,10 +397,10 @@ def row_markdown(row: Row, depth: int, id_of: Callable[[str], str]) -> str:
     inner = indent + "  "
     text = f"{indent}- {summary_markdown(row, id_of)}"
     if row.description:
-        text += "<br>\n" + _indented(str(markup.description(row.description)), inner)
+        text += "<br>\n" + indented(str(markup.description(row.description)), inner)
     text += "\n"
     if row.note is not None and (row.note.reason or row.note.note or row.note.see):
-        text += "\n" + _indented(callout_markdown(row.note), inner) + "\n\n"
+        text += "\n" + indented(callout_markdown(row.note), inner) + "\n\n"
     facts = row.facts
     if facts:
         text += "\n" + "<br>\n".join(inner + _fact_markdown(*fact) for fact in facts) + "\n\n"
@@ -465,6 +465,6 @@ def callout_markdown(note: Annotation) -> str:
     return f"> [!{style[1]}]\n{quoted}"
 
 
-def _indented(text: str, prefix: str) -> str:
+def indented(text: str, prefix: str) -> str:
     """Every non-blank line of ``text`` after ``prefix`` (as Jinja's ``indent`` filter)."""
     return "\n".join(prefix + line if line else line for line in text.split("\n"))

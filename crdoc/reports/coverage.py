@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from crdoc.keywords import STANDARD_FIELDS
 from crdoc.model import Catalog, Field
+from crdoc.reports.annotations import compile_pattern
+from crdoc.reports.limitations import limitation_data, limitation_lines
 
 if TYPE_CHECKING:
-    from crdoc.pipeline import Reference
     from crdoc.reports.annotations import ResolvedAnnotations
     from crdoc.reports.limitations import Limitation
 
@@ -179,8 +180,6 @@ def coverage(
     """Count documented, undocumented and weak fields per CRD version (see the module doc)."""
     tests = []
     if exclude:
-        from crdoc.reports.annotations import compile_pattern
-
         tests = [compile_pattern(pattern) for pattern in exclude]
     rows = []
     for crd in catalog.crds:
@@ -224,14 +223,6 @@ def coverage(
     return CoverageReport(all_rows=tuple(rows), exclude=tuple(exclude))
 
 
-def coverage_of(reference: Reference, exclude: Sequence[str] = ()) -> CoverageReport:
-    """The reference's coverage (:attr:`Reference.coverage <crdoc.pipeline.Reference.coverage>`,
-    the figure its pages show), with the field paths ``exclude`` names left out."""
-    if not exclude:
-        return reference.coverage
-    return coverage(reference.catalog, exclude, reference.annotations)
-
-
 def fails_under(report: CoverageReport, pct: float) -> bool:
     """Whether overall coverage (after exclusions) is below ``pct`` percent (never when no
     field is counted: there is nothing left undocumented)."""
@@ -245,16 +236,12 @@ def coverage_text(
     report: CoverageReport, limitations: Sequence[Limitation] = (), *, details: bool = False
 ) -> str:
     """:func:`format_text`, then the known limitations, one a line."""
-    from crdoc.reports.limitations import limitation_lines
-
     lines = "".join(f"{line}\n" for line in limitation_lines(limitations))
     return format_text(report, details=details) + lines
 
 
 def coverage_json(report: CoverageReport, limitations: Sequence[Limitation] = ()) -> dict[str, Any]:
     """:func:`format_json`, with the known limitations under ``limitations``."""
-    from crdoc.reports.limitations import limitation_data
-
     data = format_json(report)
     data["limitations"] = [limitation_data(item) for item in limitations]
     return data
@@ -334,7 +321,6 @@ __all__ = [
     "fails_under",
     "format_json",
     "coverage_json",
-    "coverage_of",
     "coverage_text",
     "format_text",
     "is_weak",

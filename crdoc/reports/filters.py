@@ -6,9 +6,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from fnmatch import fnmatchcase
+from typing import NamedTuple
 
 from crdoc.model import Catalog, Field, Version
-from crdoc.options import Filters
+
+
+class Filters(NamedTuple):
+    """Globs choosing parts of a catalog: API groups, kinds and version names
+    (:func:`fnmatch.fnmatchcase`), and field paths (``*`` one segment, ``**`` any number)."""
+
+    groups: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.groups or self.kinds or self.versions or self.fields)
+
+
+#: Keys of an ``include``/``exclude`` mapping.
+FILTER_KEYS = Filters._fields
 
 
 def filter_catalog(
@@ -51,6 +68,7 @@ def _chosen(name: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bo
 def _filter_fields(version: Version, include: tuple[str, ...], exclude: tuple[str, ...]) -> Version:
     if not include and not exclude:
         return version
+    # Here: crdoc.options imports this module at start-up, the annotations only filters need.
     from crdoc.reports.annotations import compile_pattern
 
     included = [compile_pattern(p) for p in include]

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crdoc.model import Catalog, Crd, Field, Version, object_node
+from crdoc.reports.k8s import Match, Matcher, TypeTable
 
 #: A structure is promoted to a type from this many visible uses …
 MIN_USES = 2
@@ -374,16 +375,12 @@ def _singular(word: str) -> str:
 
 
 def _matcher() -> Any:
-    from crdoc.reports.k8s import Matcher
-
     return Matcher(_table())
 
 
 @functools.cache
 def _table() -> Any:
     """The table of Kubernetes types, read once per process (10 ms)."""
-    from crdoc.reports.k8s import TypeTable
-
     return TypeTable.load()
 
 
@@ -397,8 +394,6 @@ def _known_nodes(
     before (same facts, children, descriptions and name, and the same type given by its
     parent) takes that result — big charts repeat the
     same embedded objects thousands of times."""
-    from crdoc.reports.k8s import Match
-
     memo: dict[tuple[int, str, str | None], list[tuple[str, Any]]] = {}
 
     def walk(item: Field, assigned: Any) -> list[tuple[str, Any]]:

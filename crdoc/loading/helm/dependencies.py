@@ -3,7 +3,7 @@ as ``helm dependency build`` would: from the ``https://`` repository each one na
 ``index.yaml``, the highest version satisfying the constraint by Masterminds' rules, relative
 chart URLs resolved against the repository), or from a ``file://`` folder next to the chart.
 
-Downloads go through :func:`crdoc.loading.sources.download` (``https`` only unless
+Downloads go through :func:`crdoc.loading.downloads.download` (``https`` only unless
 ``--allow-http``, bounded in time and size); archives are read in memory like any other.
 ``oci://`` registries and repositories named from the user's Helm configuration (``@name``,
 ``alias:name``) are not read: the error says so, and that ``helm dependency build`` vendors
@@ -20,8 +20,9 @@ from typing import Any
 import yaml
 
 from crdoc.errors import CrdocError
+from crdoc.loading.downloads import download
+from crdoc.loading.helm.semver import highest_matching
 from crdoc.loading.limits import Limits
-from crdoc.loading.semver import highest_matching
 
 _BaseLoader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
@@ -52,8 +53,6 @@ class Repositories:
         repository, as Helm compares them)."""
         key = repository.rstrip("/")
         if key not in self._indexes:
-            from crdoc.loading.sources import download
-
             url = resolve_url(repository, "index.yaml")
             data = download(url, limits=self.limits, allow_http=self.allow_http)
             self._indexes[key] = _read_index(data, url)
@@ -148,8 +147,6 @@ def fetch(
     urls = by_version[chosen]["urls"]
     first = urls[0] if isinstance(urls, list) and urls else urls
     url = resolve_url(repository, str(first))
-    from crdoc.loading.sources import download
-
     data = download(url, limits=repositories.limits, allow_http=repositories.allow_http)
     return Fetched(label=url, data=data)
 

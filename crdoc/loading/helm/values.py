@@ -18,6 +18,7 @@ from typing import Any
 
 from crdoc.errors import CrdocError
 from crdoc.loading.limits import Limits
+from crdoc.loading.yamlio import decode, yaml_documents
 
 #: Deepest ``a.b.c`` nesting ``--set`` accepts, and the highest list index (Helm's bounds).
 MAX_SET_DEPTH = 30
@@ -189,7 +190,7 @@ def _key_text(key: Any) -> str:
     if key is None:
         return "null"
     if isinstance(key, float):
-        from crdoc.loading.evaluation import go_format
+        from crdoc.loading.helm.context import go_format  # here: the evaluator's 13 ms
 
         return go_format(key)
     return str(key)
@@ -198,8 +199,6 @@ def _key_text(key: Any) -> str:
 def read_values_text(text: str, where: str, limits: Limits = Limits()) -> dict[str, Any]:
     """The values in a YAML text (several documents are merged in order); a problem is a
     :class:`CrdocError` naming ``where`` and the line."""
-    from crdoc.loading.yamlio import yaml_documents
-
     merged: dict[str, Any] = {}
     for document in yaml_documents(text, where, limits):
         if document.data is None:
@@ -215,8 +214,6 @@ def read_values_text(text: str, where: str, limits: Limits = Limits()) -> dict[s
 
 def read_values_file(path: Path, limits: Limits = Limits()) -> dict[str, Any]:
     """A ``-f/--values`` file."""
-    from crdoc.loading.yamlio import decode
-
     where = str(path)
     try:
         size = path.stat().st_size

@@ -21,29 +21,29 @@ from dataclasses import replace
 from typing import Any
 
 from crdoc.errors import CrdocError, warn
-from crdoc.loading.evaluation import (
+from crdoc.loading import DEFAULT_KUBE_VERSION
+from crdoc.loading.helm.context import (
     DEFAULT_API_VERSIONS,
-    DEFAULT_KUBE_VERSION,
     UNKNOWN,
     ChartContext,
     ChartFiles,
     Definition,
-    Evaluator,
     Rendered,
     printed_text,
     truth,
 )
-from crdoc.loading.gotemplate import Action, Block, TemplateSyntaxError, definitions, parse
-from crdoc.loading.guards import Condition, Guard, Static, TemplateGuards
-from crdoc.loading.limits import Limits
-from crdoc.loading.sources import ChartSeen, Source, SourceFile
-from crdoc.loading.values import (
+from crdoc.loading.helm.evaluator import Evaluator
+from crdoc.loading.helm.gotemplate import Action, Block, TemplateSyntaxError, definitions, parse
+from crdoc.loading.helm.guards import Condition, Guard, Static, TemplateGuards
+from crdoc.loading.helm.values import (
     coalesce,
     lookup_path,
     merge_maps,
     read_values_text,
     subchart_values,
 )
+from crdoc.loading.limits import Limits
+from crdoc.loading.sources import ChartSeen, Source, SourceFile
 from crdoc.loading.yamlio import CRD_MARKER, decode
 
 _DEFINES = re.compile(rb"\{\{-?\s*(?:define|block)\s+\"((?:[^\"\\]|\\.)*)\"")

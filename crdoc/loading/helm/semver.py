@@ -15,7 +15,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from crdoc.loading.records import Record
+from crdoc.loading.helm.records import Record
 
 # NewVersion (loose, as Masterminds coerces by default): optional "v", optional minor and patch,
 # leading zeros accepted.

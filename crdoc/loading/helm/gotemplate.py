@@ -1,10 +1,11 @@
 """Go templates as Helm charts write them, parsed into a tree crdoc can walk and evaluate.
 
-:mod:`crdoc.loading.templating` turns a template into plain YAML without understanding it; this
+:mod:`crdoc.loading.helm.templating` turns a template into plain YAML without understanding it; this
 module understands it: text, actions (``{{ .Values.x | default 1 }}``, ``{{ $v := … }}``) and
 the blocks around them (``if``/``else if``/``else``, ``with``, ``range``, ``define``,
 ``template``/``block``), each with its line. Actions are found with the same expression as
-:func:`~crdoc.loading.templating.neutralise` uses, so both see the same actions at the same offsets.
+:func:`~crdoc.loading.helm.templating.neutralise` uses, so both see the same actions at the same
+offsets.
 
 The grammar is Go's ``text/template``: a pipeline is commands separated by ``|``, optionally
 declaring (``$x :=``) or assigning (``$x =``) variables; a command is operands; an operand is a
@@ -24,8 +25,8 @@ import functools
 import re
 from typing import Any
 
-from crdoc.loading.records import Record
-from crdoc.loading.templating import ACTION
+from crdoc.loading.helm.records import Record
+from crdoc.loading.helm.templating import ACTION
 
 
 class TemplateSyntaxError(ValueError):
@@ -172,7 +173,7 @@ class Block(Record):
     branches: list[Branch]
     line: int
     start: int
-    """Offset of the opening action, as :data:`~crdoc.loading.templating.ACTION` finds it."""
+    """Offset of the opening action, as :data:`~crdoc.loading.helm.templating.ACTION` finds it."""
     end_line: int
 
     def __init__(

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from crdoc.loading.gotemplate import (
+from crdoc.loading.helm.gotemplate import (
     Action,
     Block,
     Define,
@@ -36,7 +36,7 @@ from crdoc.loading.gotemplate import (
     parse,
     parse_pipeline,
 )
-from crdoc.loading.records import Record
+from crdoc.loading.helm.records import Record
 
 
 class Condition(Record):
