@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from crdoc.model import Catalog, Crd
 if TYPE_CHECKING:
     # Conditions matter only for a CRD defined twice: imported then.
     from crdoc.loading.guards import TemplateGuards
+    from crdoc.options import Settings
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +60,14 @@ class LoadOptions:
     """API versions ``.Capabilities.APIVersions`` holds besides Kubernetes' own."""
     dependencies: bool = False
     """Fetch subcharts declared in ``Chart.yaml`` but not vendored in ``charts/``."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoadOptions:
+        """How ``settings`` say a source is read: each field is the setting of its name
+        (``workers`` excepted, which has no setting)."""
+        return cls(
+            **{f.name: getattr(settings, f.name) for f in fields(cls) if f.name != "workers"}
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,76 @@
+"""The MkDocs plugin's options, typed: :class:`CrdocPluginConfig` has one per row of
+:data:`crdoc.options.OPTIONS` for the plugin, each made by its row's kind
+(:meth:`crdoc.options.Kind.config_option`), with the type MkDocs gives its value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.base import BaseConfigOption, ValidationError
+
+from crdoc.options import PLUGIN, options_of, url_folder
+
+if TYPE_CHECKING:
+    from crdoc.options import Option
+
+
+class UrlFolderOption(c.Type[str]):
+    """A relative URL folder such as ``reference/``: normalised to end in ``/``."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        text = url_folder(super().run_validation(value))
+        if text is None:
+            raise ValidationError(f"expected a relative folder such as 'reference/', not {value!r}")
+        return text
+
+
+class Checked(BaseConfigOption[Any]):
+    """A value checked as ``crdoc.yaml`` checks it (limits: ``{max_file_bytes: 512M}``)."""
+
+    def __init__(self, option: Option) -> None:
+        super().__init__()
+        self.option = option
+        self.default = None
+
+    def run_validation(self, value: object) -> Any:
+        if value is None:
+            return None
+        try:
+            return self.option.kind.check(value, Path.cwd())
+        except ValueError as exc:
+            raise ValidationError(f"{self.option.key} {exc}") from None
+
+
+def _option(key: str) -> Any:
+    """The config option of the plugin's row with ``key`` (typed where it is assigned)."""
+    (option,) = (option for option in options_of(PLUGIN) if option.key == key)
+    return option.kind.config_option(option)
+
+
+class CrdocPluginConfig(base.Config):
+    """The plugin's options (MkDocs checks them and reports mistakes as config errors), in
+    the table's order; ``tests/test_plugin.py`` checks they are the table's."""
+
+    source: c.Optional[str] = _option("source")
+    annotations: c.Optional[str] = _option("annotations")
+    skip_invalid: c.Type[bool] = _option("skip_invalid")
+    allow_http: c.Type[bool] = _option("allow_http")
+    allow_empty: c.Type[bool] = _option("allow_empty")
+    limit: Checked = _option("limit")
+    values: c.ListOfItems[str] = _option("values")
+    set: Checked = _option("set")
+    set_string: Checked = _option("set_string")
+    kube_version: c.Type[str] = _option("kube_version")
+    api_versions: c.ListOfItems[str] = _option("api_versions")
+    dependencies: c.Type[bool] = _option("dependencies")
+    hide: c.ListOfItems[str] = _option("hide")
+    templates: c.Optional[str] = _option("templates")
+    title: c.Optional[str] = _option("title")
+    path: UrlFolderOption = _option("path")
+    nav_title: c.Type[str] = _option("nav_title")
