@@ -36,14 +36,14 @@ SETTINGS_FILES = ("crdoc.yaml", "crdoc.yml", "pyproject.toml")
 # -- options from the table -----------------------------------------------------------------------
 
 
-def click_parameter(option: Option) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The click option (or argument) of one row of the table."""
+def table_parameter(option: Option) -> click.Parameter:
+    """The click option (or argument) of one row of the table: its kind gives the type."""
     if option.argument:
-        return click.argument(option.name, type=SOURCE_PARAM, required=False, metavar="SOURCE")
+        return click.Argument([option.name], type=SOURCE_PARAM, required=False, metavar="SOURCE")
     arguments = option.kind.click_arguments(option)
     if option.metavar:
         arguments["metavar"] = option.metavar
-    return click.option(*option.flags, option.name, help=option.help, **arguments)
+    return click.Option([*option.flags, option.name], help=option.help, **arguments)
 
 
 def table_options(command: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -66,23 +66,16 @@ class TableCommand(click.Command):
         self._made: list[click.Parameter] | None = None
         super().__init__(*args, **kwargs)
 
-    @property  # type: ignore[override]
+    @property
     def params(self) -> list[click.Parameter]:
         if self._made is None:
-            table = [_parameter(o) for o in options_of(self._table)] if self._table else []
+            table = [table_parameter(o) for o in options_of(self._table)] if self._table else []
             self._made = [*self._own, *table]
         return self._made
 
     @params.setter
     def params(self, value: list[click.Parameter]) -> None:
         self._own, self._made = list(value), None
-
-
-def _parameter(option: Option) -> click.Parameter:
-    def holder() -> None: ...
-
-    click_parameter(option)(holder)
-    return holder.__click_params__[0]  # type: ignore[attr-defined]
 
 
 class _Group(click.Group):
@@ -159,6 +152,14 @@ class _Bars:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
+
+
+def output_of(settings: Settings) -> Path:
+    """Where a command writes: the table's default, or ``-o`` (which ``markdown`` requires
+    without ``--inject``)."""
+    if settings.output is None:
+        raise click.UsageError("give -o/--output")
+    return settings.output
 
 
 def progress_bars(settings: Settings) -> _Bars | None:
@@ -255,16 +256,17 @@ def build(**params: Any) -> None:
         from crdoc.pipeline import previous_settings
 
         previous = load(previous_settings(settings), settings.previous)
+    output = output_of(settings)
     bars = progress_bars(settings)
     try:
-        count = build_site(reference, settings.output, previous=previous, progress=bars)
+        count = build_site(reference, output, previous=previous, progress=bars)
     finally:
         if bars is not None:
             bars.close()
     what = "pages" if settings.docs_only else "site"
     _say(
         settings,
-        f"Wrote {what} of {len(reference.catalog.crds)} CRDs ({count} pages) to {settings.output}",
+        f"Wrote {what} of {len(reference.catalog.crds)} CRDs ({count} pages) to {output}",
     )
 
 
@@ -311,19 +313,20 @@ def markdown(**params: Any) -> None:
         return
     from crdoc.publish.markdown import check_markdown, write_markdown
 
+    output = output_of(settings)
     if settings.check:
-        found = check_markdown(reference, settings.output)
+        found = check_markdown(reference, output)
         click.echo(found.diff, nl=False)
         if found.stale:
             raise click.ClickException(f"{len(found.stale)} files out of date: run crdoc markdown")
         return
     bars = progress_bars(settings)
     try:
-        count = write_markdown(reference, settings.output, progress=bars)
+        count = write_markdown(reference, output, progress=bars)
     finally:
         if bars is not None:
             bars.close()
-    _say(settings, f"Wrote {count} pages to {settings.output}")
+    _say(settings, f"Wrote {count} pages to {output}")
 
 
 @cli.command()
@@ -436,8 +439,9 @@ def schema(**params: Any) -> None:
     from crdoc.publish.jsonschema import write_schemas
 
     settings = command_settings("schema", params)
-    count = write_schemas(load(settings), settings.output)
-    _say(settings, f"Wrote {count} JSON Schemas to {settings.output}")
+    output = output_of(settings)
+    count = write_schemas(load(settings), output)
+    _say(settings, f"Wrote {count} JSON Schemas to {output}")
 
 
 def main() -> None:

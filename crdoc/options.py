@@ -462,7 +462,13 @@ def _resolve(text: str, folder: Path) -> Path:
     return path if path.is_absolute() else folder / path
 
 
-class SourceParam(click.ParamType):
+if TYPE_CHECKING:
+    _TextParam = click.ParamType[str]
+else:  # click's ParamType is generic in recent versions only
+    _TextParam = click.ParamType
+
+
+class SourceParam(_TextParam):
     """A chart or CRD source on the command line: an existing path, or an ``https://`` URL."""
 
     name = "source"

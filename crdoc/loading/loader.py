@@ -500,16 +500,18 @@ def _last_line(document: Document) -> int:
     node: Any = document.node
     if node is None:
         return document.line
-    offset = document.line - (node.start_mark.line + 1)
+    offset: int = document.line - (node.start_mark.line + 1)
     while getattr(node, "value", None) and isinstance(node.value, list):
         last = node.value[-1]
         node = last[1] if isinstance(last, tuple) else last
     end = node.end_mark
-    line = end.line + (1 if end.column > 0 else 0)
+    line: int = end.line + (1 if end.column > 0 else 0)
     return max(document.line, line + offset)
 
 
-def _line_finder(document: Document, prefix: tuple[str | int, ...]):
+def _line_finder(
+    document: Document, prefix: tuple[str | int, ...]
+) -> Callable[[tuple[str | int, ...]], int]:
     return lambda keys: line_of(document, (*prefix, *keys))
 
 

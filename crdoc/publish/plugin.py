@@ -36,7 +36,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import nest_paths
+from mkdocs.utils import nest_paths
 
 from crdoc.errors import CrdocError, did_you_mean
 from crdoc.options import PLUGIN, Settings, options_of, settings_for
@@ -73,7 +73,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
         self._prefix: str | None = None
         self._layout: Any = None
         self._used: Reference | None = None
-        self._bodies: dict[int, str] = {}
+        self._bodies: dict[int, str | None] = {}
         self._own: set[str] = set()
         self._progress: Callable[[str, int, int], None] | None = None
         self._written = 0
@@ -163,6 +163,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
     def source(self, config: MkDocsConfig, source: str | None = None) -> str:
         """The source, a relative path resolved against the folder of mkdocs.yml."""
         source = source or self.config.source
+        assert source is not None, "load_config reports a missing source"
         if "://" in source:
             return source
         path = Path(source).expanduser()
@@ -335,7 +336,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
                 self._progress("Writing the site", self._written, len(self._own))
         return output
 
-    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Callable) -> Any:
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Callable[..., Any]) -> Any:
         """Rebuild on ``mkdocs serve`` when the source, annotations or templates change."""
         for path in self.watched_paths(config):
             server.watch(path)
@@ -347,6 +348,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
             return []
         settings = self.settings(config)
         source = settings.source
+        assert source is not None, "the plugin's settings always name the source"
         paths = []
         if "://" not in source and Path(source).exists():
             paths.append(source)
@@ -414,7 +416,7 @@ def _settings_file(config_file_path: str | None) -> SettingsFile | None:
 
 def _file_sort_key() -> Callable[[File], Any]:
     # MkDocs' own ordering of the automatic nav (index first, then by name).
-    from mkdocs.structure.nav import file_sort_key
+    from mkdocs.structure.files import file_sort_key
 
     return file_sort_key
 

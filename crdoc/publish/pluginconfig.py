@@ -63,7 +63,8 @@ class CrdocPluginConfig(base.Config):
     allow_http: c.Type[bool] = _option("allow_http")
     allow_empty: c.Type[bool] = _option("allow_empty")
     limit: Checked = _option("limit")
-    values: c.ListOfItems[str] = _option("values")
+    # "values_" is "values" in mkdocs.yml: the name would hide the mapping's values().
+    values_: c.ListOfItems[str] = _option("values")
     set: Checked = _option("set")
     set_string: Checked = _option("set_string")
     kube_version: c.Type[str] = _option("kube_version")
