@@ -25,7 +25,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import yaml
 
@@ -35,6 +35,8 @@ from crdoc.loading.yamlio import decode
 from crdoc.model import ChartInfo
 
 if TYPE_CHECKING:
+    from http.client import HTTPMessage
+
     from crdoc.loading.guards import Guard
 
 #: The annotations file crdoc looks for beside a chart.
@@ -398,7 +400,15 @@ def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
         raise CrdocError(f"only https:// URLs are read{hint}", path=url)
 
     class _Redirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
+        def redirect_request(
+            self,
+            req: urllib.request.Request,
+            fp: IO[bytes],
+            code: int,
+            msg: str,
+            headers: HTTPMessage,
+            newurl: str,
+        ) -> urllib.request.Request | None:
             if urllib.parse.urlsplit(newurl).scheme not in allowed:
                 raise CrdocError(f"refused redirect to {newurl}", path=url)
             return super().redirect_request(req, fp, code, msg, headers, newurl)
@@ -492,7 +502,10 @@ def _walk_folder(root: Path, limits: Limits, where_prefix: str) -> Iterator[str]
     """
     # Folders still to read: its path, its relative prefix, the real paths of it and of the
     # folders above it, and whether it was reached through a link.
-    pending = [(str(root), "", (os.path.realpath(root),), False)]
+    # (folder, its relative path, the real paths of it and the folders above, reached by a link)
+    pending: list[tuple[str, str, tuple[str, ...], bool]] = [
+        (str(root), "", (os.path.realpath(root),), False)
+    ]
     through_links = 0
     while pending:
         folder, prefix, above, linked = pending.pop()
@@ -501,7 +514,7 @@ def _walk_folder(root: Path, limits: Limits, where_prefix: str) -> Iterator[str]
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError:
             continue  # unreadable: nothing from it, as from os.walk
-        folders = []
+        folders: list[tuple[str, str, tuple[str, ...], bool]] = []
         for entry in entries:
             rel = prefix + entry.name
             is_link = entry.is_symlink()
@@ -715,8 +728,8 @@ def _chart_yaml(tree: Any, root: str) -> tuple[ChartInfo, tuple[Dependency, ...]
     if declared is None and root + "requirements.yaml" in tree.known:
         # Charts of apiVersion v1 declare their subcharts in requirements.yaml.
         requirements = tree.where(root + "requirements.yaml")
-        text = decode(tree.read(root + "requirements.yaml"), requirements)
-        node, extra = _yaml_with_lines(text, requirements)
+        source = decode(tree.read(root + "requirements.yaml"), requirements)
+        node, extra = _yaml_with_lines(source, requirements)
         declared = extra.get("dependencies") if isinstance(extra, dict) else None
         lines = _item_lines(node, "dependencies")
     items = declared if isinstance(declared, list) else []
