@@ -14,11 +14,11 @@ pipeline (:mod:`crdoc.pipeline`) reads, whichever front end filled it in.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypedDict
 
 import click
 
@@ -43,6 +43,19 @@ PLUGIN = "plugin"
 # and the library never load it.
 
 
+class ClickArguments(TypedDict, total=False):
+    """Keyword arguments of ``click.option`` that a kind gives (help and metavar come from the
+    row)."""
+
+    type: click.ParamType[Any] | type[float]
+    default: object
+    show_default: bool
+    is_flag: bool
+    multiple: bool
+    callback: Callable[[click.Context, click.Parameter, Any], object]
+    metavar: str
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     """A kind of value. This base is a value crdoc.yaml gives as it is, checked by the
@@ -53,7 +66,7 @@ class Kind:
     many: ClassVar[bool] = False
     """Whether the option takes several values (repeated on the command line)."""
 
-    def check(self, value: object, folder: Path) -> Any:
+    def check(self, value: object, folder: Path) -> object:
         """A value read from a settings file in ``folder``, as the command line would give it
         (paths resolved against ``folder``); ``ValueError`` says what was expected."""
         raise NotImplementedError
@@ -63,7 +76,7 @@ class Kind:
         for limits, a :class:`Path` for paths)."""
         return value
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         """Keyword arguments of ``click.option`` for a row of this kind, besides its flags,
         help and metavar."""
         return {} if option.default is None else {"default": option.default}
@@ -84,7 +97,7 @@ class Flag(Kind):
             raise ValueError("must be true or false")
         return value
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"is_flag": True}
 
     def config_option(self, option: Option) -> BaseConfigOption[Any]:
@@ -100,7 +113,7 @@ class Text(Kind):
     def check(self, value: object, folder: Path) -> str:
         return _non_empty(value)
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         if option.default is None:
             return {}
         return {"default": option.default, "show_default": True}
@@ -121,7 +134,7 @@ class Source(Text):
         text = _non_empty(value)
         return text if "://" in text else str(_resolve(text, folder))
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"type": SOURCE_PARAM, **Kind.click_arguments(self, option)}
 
 
@@ -171,7 +184,7 @@ class OutputPath(_PathKind):
         """The command line's type of the path (one instance for every option)."""
         return _click_path("any")
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {
             "type": self.click_type(),
             "show_default": option.default is not None,
@@ -188,7 +201,7 @@ class ExistingFile(_PathKind):
         """The command line's type of the path (one instance for every option)."""
         return _click_path("file")
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"type": self.click_type(), **Kind.click_arguments(self, option)}
 
     def config_option(self, option: Option) -> BaseConfigOption[Any]:
@@ -205,7 +218,7 @@ class ExistingFolder(_PathKind):
         """The command line's type of the path (one instance for every option)."""
         return _click_path("folder")
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"type": self.click_type(), **Kind.click_arguments(self, option)}
 
     def config_option(self, option: Option) -> BaseConfigOption[Any]:
@@ -225,7 +238,7 @@ class Choice(Kind):
             raise ValueError(f"must be one of {', '.join(self.choices)}")
         return value
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {
             "type": click.Choice(self.choices),
             "show_default": True,
@@ -249,7 +262,7 @@ class Count(Kind):
             raise ValueError(f"must be a whole number from {self.low} to {self.high}")
         return value
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {
             "type": click.IntRange(self.low, self.high),
             "show_default": True,
@@ -266,7 +279,7 @@ class Percent(Kind):
             raise ValueError("must be a number from 0 to 100")
         return float(value)
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"type": float, "callback": _check_percent, **Kind.click_arguments(self, option)}
 
 
@@ -292,7 +305,7 @@ class _Many(Kind):
     def final(self, value: Any) -> Any:
         return tuple(value or ())
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"multiple": True}
 
 
@@ -321,7 +334,7 @@ class Statuses(_Many):
                 )
         return items
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"multiple": True, "type": click.Choice(self.choices)}
 
     def config_option(self, option: Option) -> BaseConfigOption[Any]:
@@ -354,7 +367,7 @@ class Files(_Many):
     def final(self, value: Any) -> Any:
         return tuple(item if isinstance(item, Path) else Path(item) for item in value or ())
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"multiple": True, "type": FILE.click_type()}
 
     def config_option(self, option: Option) -> BaseConfigOption[Any]:
@@ -385,7 +398,7 @@ class LimitsKind(_Many):
 
         return value if isinstance(value, Limits) else parse_limits(value or ())
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"multiple": True, "callback": self.check_command_line}
 
     def check_command_line(
@@ -422,7 +435,7 @@ class Assignments(_Many):
                 raise ValueError(f"has {item!r}: {exc}") from None
         return items
 
-    def click_arguments(self, option: Option) -> dict[str, Any]:
+    def click_arguments(self, option: Option) -> ClickArguments:
         return {"multiple": True, "callback": self.check_command_line}
 
     def check_command_line(
