@@ -398,7 +398,7 @@ def coverage(**params: Any) -> None:
 @table_options("diff")
 def diff(old: str, new: str, **params: Any) -> None:
     """Compare the CRDs of two releases: added, removed and changed CRDs, versions and fields,
-    each marked breaking or not (by the Kubernetes API conventions: the README's table lists
+    each marked breaking or not (by the Kubernetes API conventions: docs/diff.md lists
     the rules; in text, "!" marks a breaking change).
 
     \b

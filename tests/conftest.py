@@ -21,6 +21,16 @@ EXAMPLE_CHART = ROOT / "examples" / "alloydbomni-operator"
 CORPUS = Path(os.environ.get("CRDOC_CORPUS", ROOT.parent / "shared" / "corpus"))
 #: Upstream example manifests for corpus CRDs (read in place, never copied).
 EXAMPLES = Path(os.environ.get("CRDOC_EXAMPLES", ROOT.parent / "shared" / "examples"))
+#: Why a corpus test skips: where the corpus comes from, on one line.
+CORPUS_SKIP = (
+    "the corpus of real public charts is the read-only ../shared/corpus/ beside the checkout;"
+    " CRDOC_CORPUS points elsewhere"
+)
+#: Why an upstream-examples test skips, on one line.
+EXAMPLES_SKIP = (
+    "the upstream example manifests are the read-only ../shared/examples/ beside the checkout;"
+    " CRDOC_EXAMPLES points elsewhere"
+)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -59,7 +69,7 @@ def corpus_entry(name: str) -> Path:
     """The path of a corpus entry; the test is skipped (loudly) where the corpus is absent."""
     path = CORPUS / name
     if not path.exists():
-        pytest.skip(f"corpus entry {path} is not here (set CRDOC_CORPUS)")
+        pytest.skip(f"corpus entry {path} is not here ({CORPUS_SKIP})")
     return path
 
 
@@ -67,7 +77,7 @@ def examples_entry(name: str) -> Path:
     """The path of an upstream example folder; the test is skipped (loudly) where it is absent."""
     path = EXAMPLES / name
     if not path.exists():
-        pytest.skip(f"examples {path} are not here (set CRDOC_EXAMPLES)")
+        pytest.skip(f"examples {path} are not here ({EXAMPLES_SKIP})")
     return path
 
 

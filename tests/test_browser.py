@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, EXAMPLE_CHART, ROOT
+from conftest import CORPUS, CORPUS_SKIP, EXAMPLE_CHART, ROOT
 
 from crdoc.cli import cli
 
@@ -422,7 +422,7 @@ def test_browser_collapse_and_expand(browser: Chromium, base_url: str) -> None:
 def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = CORPUS / "kube-prometheus-stack.tgz"
     if not source.exists():
-        pytest.skip(f"corpus entry {source} is not here (set CRDOC_CORPUS)")
+        pytest.skip(f"corpus entry {source} is not here ({CORPUS_SKIP})")
     out = tmp_path_factory.mktemp("browser-corpus") / "site"
     result = CliRunner().invoke(cli, ["build", str(source), "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
@@ -553,7 +553,7 @@ def fleet_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A site of 500 CRDs: the corpus's CRDs copied under renamed groups (the benchmark's
     scaled input)."""
     if not CORPUS.exists():
-        pytest.skip(f"corpus {CORPUS} is not here (set CRDOC_CORPUS)")
+        pytest.skip(f"corpus {CORPUS} is not here ({CORPUS_SKIP})")
     sys.path.insert(0, str(ROOT))
     from bench.inputs import corpus_inputs, generate_scaled, scaled_templates
 

@@ -783,12 +783,12 @@ CASES = [
 CASES += OTHER_CASES
 
 
-def _readme_rules() -> list[tuple[str, tuple[str, ...], bool]]:
-    """The rows of the README's table of breaking changes: ``(first column, kinds, breaking)``;
+def _guide_rules() -> list[tuple[str, tuple[str, ...], bool]]:
+    """The rows of docs/diff.md's table of breaking changes: ``(first column, kinds, breaking)``;
     a row that says "the same kinds" has the kinds of the row above."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "diff.md").read_text(encoding="utf-8")
     section = text[text.index("## What `crdoc diff` calls breaking") :]
-    section = section[: section.index("\n## ", 1)]
+    section = section.split("\n## ", 1)[0]
     rows = []
     kinds: tuple[str, ...] = ()
     for line in section.splitlines():
@@ -801,12 +801,12 @@ def _readme_rules() -> list[tuple[str, tuple[str, ...], bool]]:
             for kind in re.findall(r"`([a-zA-Z-]+)`", group)
         )
         kinds = named or kinds if "the same kinds" in cells[0] or named else ()
-        assert kinds, f"README row names no kind: {cells[0]}"
+        assert kinds, f"docs/diff.md row names no kind: {cells[0]}"
         rows.append((cells[0], kinds, cells[1] == "yes"))
     return rows
 
 
-README_RULES = _readme_rules()
+GUIDE_RULES = _guide_rules()
 
 
 def _run(tmp_path: Path, case: Case) -> ApiDiff:
@@ -814,10 +814,10 @@ def _run(tmp_path: Path, case: Case) -> ApiDiff:
 
 
 @pytest.mark.parametrize(
-    ("row", "kinds", "breaking"), README_RULES, ids=[r[0][:60] for r in README_RULES]
+    ("row", "kinds", "breaking"), GUIDE_RULES, ids=[r[0][:60] for r in GUIDE_RULES]
 )
-def test_readme_rule(tmp_path: Path, row: str, kinds: tuple[str, ...], breaking: bool) -> None:
-    """Each row of the README's table holds: a case for every kind it names, each giving that
+def test_guide_rule(tmp_path: Path, row: str, kinds: tuple[str, ...], breaking: bool) -> None:
+    """Each row of the table of docs/diff.md holds: a case for every kind it names, each giving that
     kind with that classification."""
     cases = [c for c in CASES if c.kind in kinds and c.breaking is breaking]
     assert {c.kind for c in cases} == set(kinds), (
@@ -831,8 +831,8 @@ def test_readme_rule(tmp_path: Path, row: str, kinds: tuple[str, ...], breaking:
         assert has_breaking(diff) is any(c.breaking for c in diff.changes)
 
 
-def test_every_case_is_in_the_readme() -> None:
-    rows = {(kind, breaking) for _, kinds, breaking in README_RULES for kind in kinds}
+def test_every_case_is_in_the_guide() -> None:
+    rows = {(kind, breaking) for _, kinds, breaking in GUIDE_RULES for kind in kinds}
     assert {(c.kind, c.breaking) for c in CASES} <= rows
 
 

@@ -30,7 +30,7 @@ from check_jsonschema.formats import FormatOptions
 from check_jsonschema.regex_variants import RegexImplementation, RegexVariantName
 from check_jsonschema.schema_loader import SchemaLoader
 from click.testing import CliRunner
-from conftest import CORPUS, CORPUS_COUNTS, EXAMPLES, FIXTURES
+from conftest import CORPUS, CORPUS_COUNTS, CORPUS_SKIP, EXAMPLES, EXAMPLES_SKIP, FIXTURES
 from test_corpus import raw_crds
 
 from crdoc.cli import cli
@@ -212,7 +212,9 @@ def second_opinion(rule: str, value: Any, node: Mapping[str, Any]) -> bool | Non
     def wrapped(function: Any) -> Any:
         return lambda *args: to_cel(function(*(plain(a) for a in args)))
 
+    limit = sys.getrecursionlimit()
     environment = celpy.Environment()
+    sys.setrecursionlimit(limit)  # celpy raises the process's limit to 2500: keep it as it was
     functions = {name: wrapped(f) for name, f in cel.KUBERNETES_FUNCTIONS.items()}
     try:
         program = environment.program(environment.compile(rule), functions=functions)
@@ -300,7 +302,7 @@ def _tally_corpus(tmp: Path) -> Tally:
 def test_every_corpus_example_passes_its_schema_and_rules(tmp_path: Path) -> None:
     """Each example of each corpus CRD version passes the oracle, or carries the note."""
     if not CORPUS.exists():
-        pytest.skip(f"corpus {CORPUS} is not here (set CRDOC_CORPUS)")
+        pytest.skip(f"corpus {CORPUS} is not here ({CORPUS_SKIP})")
     tally = _tally_corpus(tmp_path)
     print(  # shown with -s: the figures the report quotes
         f"corpus examples: {tally.examples}, schema-valid: {tally.schema_valid}, CEL-valid: "
@@ -343,7 +345,7 @@ def test_upstream_examples_pass_the_oracle(tmp_path: Path) -> None:
     examples) pass it, for every one whose CRD the corpus holds, but the two known to be wrong,
     refused for exactly their known faults."""
     if not EXAMPLES.exists() or not CORPUS.exists():
-        pytest.skip("../shared/examples or the corpus is not here")
+        pytest.skip(f"examples or corpus not here: {EXAMPLES_SKIP}; {CORPUS_SKIP}")
     by_kind: dict[tuple[str, str], Mapping[str, Any]] = {}
     for crd in raw_crds("strimzi-kafka-operator").values():
         group = crd.key.partition("/")[0]

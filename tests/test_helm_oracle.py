@@ -99,11 +99,11 @@ NOZZLES = "fixture.example.com/nozzles v1 "
 
 #: The differences between Helm and crdoc that are crdoc's design, each with its reason.
 BY_DESIGN = {
-    # README, "Helm charts": inside one definition every branch is kept (the chart can install
-    # what it guards); the branch Helm takes is chosen only when keeping all does not parse.
+    # docs/helm.md, "Inside one definition": every branch is kept (the chart can install what
+    # it guards); the branch Helm takes is chosen only when keeping all does not parse.
     "branch kept": "field Helm does not install",
-    # README, "Helm charts": a value printed into a schema inside ``with`` or ``range`` (or
-    # unknown to crdoc) is shown as the word TEMPLATED.
+    # docs/helm.md, "Inside one definition": a value printed into a schema inside ``with`` or
+    # ``range`` (or unknown to crdoc) is shown as the word TEMPLATED.
     "printed value": "TEMPLATED",
 }
 

@@ -29,7 +29,8 @@ from crdoc.publish import jsonschema
 from crdoc.publish.jsonschema import write_schemas
 from crdoc.render.present import example_manifest
 
-README = ROOT / "README.md"
+#: The guide page whose kubeconform command and modeline these tests run.
+SCHEMAS_PAGE = ROOT / "docs" / "schemas.md"
 DEFAULTED = FIXTURES / "schemas" / "defaulted-branches"
 
 # --------------------------------------------------------------------------------------------
@@ -76,10 +77,10 @@ def kubeconform_path(template: str, api_version: str, kind: str) -> str:
     return re.sub(r"\{\{-?\s*\.(\w+)\s*-?\}\}", fill, template)
 
 
-def readme_schema_location() -> str:
-    """The crdoc ``-schema-location`` template of the README's kubeconform command, relative to
+def guide_schema_location() -> str:
+    """The crdoc ``-schema-location`` template of docs/schemas.md's kubeconform command, relative to
     the schema folder."""
-    locations = re.findall(r"-schema-location '([^']+)'", README.read_text())
+    locations = re.findall(r"-schema-location '([^']+)'", SCHEMAS_PAGE.read_text())
     (template,) = [t for t in locations if "{{" in t]
     assert template.startswith("schemas/"), template
     return template.removeprefix("schemas/")
@@ -116,9 +117,9 @@ def judge(
     docs: Sequence[tuple[str, Path, dict[str, Any]]], locations: Sequence[Path]
 ) -> tuple[dict[str, list[str]], list[str]]:
     """check-jsonschema's verdict on each document, its schema found as kubeconform finds it
-    (the README's template, each location in turn): ``({label: errors}, labels without a
+    (docs/schemas.md's template, each location in turn): ``({label: errors}, labels without a
     schema)``."""
-    template = readme_schema_location()
+    template = guide_schema_location()
     by_schema: dict[Path, list[tuple[str, Path]]] = defaultdict(list)
     unknown = []
     for label, file, data in docs:
@@ -151,12 +152,12 @@ def test_kubeconform_path_rule() -> None:
 
 
 def test_layout_is_what_kubeconform_looks_up(tmp_path: Path, corpus_name: str) -> None:
-    """For every CRD version, the README's ``-schema-location`` template (and the flat
+    """For every CRD version, docs/schemas.md's ``-schema-location`` template (and the flat
     openapi2jsonschema one, where crdoc writes it) names a schema crdoc wrote, for that
     apiVersion and kind."""
     catalog = load(corpus_entry(corpus_name))
     out = written_schemas(catalog, tmp_path / "schemas")
-    template = readme_schema_location()
+    template = guide_schema_location()
     kinds_in_groups: dict[str, set[str]] = defaultdict(set)
     for crd in catalog.crds:
         kinds_in_groups[crd.kind.lower()].add(crd.group)
@@ -297,18 +298,18 @@ def test_plain_json_schema_would_disagree(tmp_path: Path, monkeypatch) -> None:
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.MULTILINE)
 
 
-def _readme_modeline() -> str:
-    """The schema path of the README's modeline for crdoc's schemas."""
-    (path,) = [p for p in MODELINE.findall(README.read_text()) if p.endswith("_v1.json")]
+def _guide_modeline() -> str:
+    """The schema path of docs/schemas.md's modeline for crdoc's schemas."""
+    (path,) = [p for p in MODELINE.findall(SCHEMAS_PAGE.read_text()) if p.endswith("_v1.json")]
     return path
 
 
-def test_readme_modeline_form() -> None:
+def test_guide_modeline_form() -> None:
     """The modeline is yaml-language-server's form, on a manifest's first line, and names a
     path in crdoc's layout, relative to the manifest."""
-    path = _readme_modeline()
+    path = _guide_modeline()
     assert re.fullmatch(r"(\.\./)*schemas/[a-z0-9.-]+/[a-z0-9]+_v[0-9a-z]+\.json", path), path
-    text = README.read_text()
+    text = SCHEMAS_PAGE.read_text()
     block = text[text.index(f"$schema={path}") - 200 :]
     assert "```yaml\n# yaml-language-server: $schema=" + path in block
 
@@ -409,15 +410,15 @@ def language_server_diagnostics(
 
 
 def test_yaml_language_server_modeline(tmp_path: Path) -> None:
-    """yaml-language-server, given the README's modeline, finds no fault in crdoc's example
+    """yaml-language-server, given docs/schemas.md's modeline, finds no fault in crdoc's example
     manifests and in the manifests the cluster accepts, and reports a misspelt field."""
     _language_server()
     catalog = load(DEFAULTED / "crds.yaml")
     written_schemas(catalog, tmp_path / "schemas")
     (crd,) = catalog.crds
-    modeline = "# yaml-language-server: $schema=" + _readme_modeline()
-    relative = kubeconform_path(readme_schema_location(), f"{crd.group}/v1", crd.kind)
-    modeline = modeline.replace(_readme_modeline().split("schemas/", 1)[1], relative)
+    modeline = "# yaml-language-server: $schema=" + _guide_modeline()
+    relative = kubeconform_path(guide_schema_location(), f"{crd.group}/v1", crd.kind)
+    modeline = modeline.replace(_guide_modeline().split("schemas/", 1)[1], relative)
     manifests = tmp_path / "manifests"
     manifests.mkdir()
     texts = {

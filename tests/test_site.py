@@ -596,8 +596,8 @@ def test_readme_command_builds_guide_and_reference(
     tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch, example_catalog: Catalog
 ) -> None:
     """The README's quick start, `crdoc build examples/alloydbomni-operator --config mkdocs.yml
-    -o SITE` run from the repository root, builds the guide pages (Home, Usage, Model) and the
-    reference of every CRD version, with the snippet of README.md included in the model page."""
+    -o SITE` run from the repository root, builds every guide page of the nav (all of docs/) and
+    the reference of every CRD version."""
     monkeypatch.chdir(ROOT)
     site = tmp_path / "site"
     result = build(runner, "examples/alloydbomni-operator", "--config", "mkdocs.yml", "-o", site)

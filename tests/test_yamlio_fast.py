@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CORPUS
+from conftest import CORPUS, CORPUS_SKIP
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
@@ -36,7 +36,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
 def corpus_yaml() -> Iterator[tuple[str, str]]:
     """``(label, text)`` of every YAML file of the corpus, archive members unpacked in memory."""
     if not CORPUS.is_dir():
-        pytest.skip(f"corpus {CORPUS} is not here (set CRDOC_CORPUS)")
+        pytest.skip(f"corpus {CORPUS} is not here ({CORPUS_SKIP})")
     for path in sorted(CORPUS.rglob("*")):
         if path.name.endswith(YAML_SUFFIXES) and path.is_file():
             yield str(path), path.read_bytes().decode("utf-8-sig", "replace")

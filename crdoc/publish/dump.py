@@ -18,7 +18,7 @@ SCHEMA_VERSION = 1
 def catalog_data(
     catalog: Catalog, annotations: ResolvedAnnotations | None = None
 ) -> dict[str, Any]:
-    """The whole catalog as JSON-ready data (see the README for the shape); with
+    """The whole catalog as JSON-ready data (docs/model.md gives the shape); with
     ``annotations``, the maintainers' annotations under ``"annotation"`` where they apply."""
     data = _head(catalog)
     data["crds"] = [crd_data(crd, annotations) for crd in catalog.crds]

@@ -12,7 +12,7 @@ api_changes.md): a call that succeeded must still succeed, and what is stored mu
 meaning. So besides validation that tightens, a default changed, removed or added to an
 existing field is breaking (objects that left the field out change meaning on their next
 write), while a new field with a default, even a required one, is not (the API server fills it
-in). The README's table lists every rule.
+in). docs/diff.md lists every rule.
 
 Reports: :func:`format_text` (a terminal), :func:`format_json` (plain data); the Markdown of
 release notes and the site's "Changes since" page is the template ``changes.md.jinja``, which
