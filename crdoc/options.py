@@ -40,7 +40,8 @@ PLUGIN = "plugin"
 # would have parsed, or ValueError saying what was expected), what a setting holds for it
 # (final), and what the command line and the MkDocs plugin take it with (click_arguments,
 # config_option). The MkDocs side imports mkdocs only when the plugin asks: the command line
-# and the library never load it.
+# and the library never load it. Kinds are slotted dataclasses, whose methods cannot use a bare
+# super() (Python 3.11): they name the class they extend, as in Kind.click_arguments(self, …).
 
 
 class ClickArguments(TypedDict, total=False):
@@ -58,8 +59,9 @@ class ClickArguments(TypedDict, total=False):
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """A kind of value. This base is a value crdoc.yaml gives as it is, checked by the
-    subclass; the plugin checks it the same way (:class:`~crdoc.publish.pluginconfig.Checked`)."""
+    """A kind of value. Each subclass checks its values; by default the command line takes
+    one as click does, and the plugin checks it as ``crdoc.yaml`` does
+    (:class:`~crdoc.publish.pluginconfig.Checked`)."""
 
     name: str
     """What tests and messages call the kind (``flag``, ``text``, ``file``, ``limits``…)."""
