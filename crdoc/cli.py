@@ -13,23 +13,20 @@ from typing import TYPE_CHECKING, Any
 import click
 from click.core import ParameterSource
 
-from crdoc.options import COMMANDS, Option, options_of, settings_for
+from crdoc.options import (
+    COMMANDS,
+    FILE,
+    SOURCE_PARAM,
+    Option,
+    Settings,
+    options_of,
+    settings_for,
+)
 
 if TYPE_CHECKING:
     from crdoc.loading.sources import SourceFile
     from crdoc.pipeline import Reference
-
-
-class SourceParam(click.ParamType):
-    """A chart or CRD source: an existing path, or an ``https://`` URL."""
-
-    name = "source"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value)
-        if "://" in text or Path(text).exists():
-            return text
-        self.fail(f"{text!r}: no such file or folder (nor a URL)", param, ctx)
+    from crdoc.settings import SettingsFile
 
 
 #: The files a settings file may be, in the current folder (crdoc.settings reads them).
@@ -39,84 +36,14 @@ SETTINGS_FILES = ("crdoc.yaml", "crdoc.yml", "pyproject.toml")
 # -- options from the table -----------------------------------------------------------------------
 
 
-def _check_limits(ctx: click.Context, param: click.Parameter, values: Iterable[str]) -> Any:
-    from crdoc.loading.limits import limit_value
-
-    for item in values:
-        name, _, raw = item.partition("=")
-        try:
-            limit_value(name, raw)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--limit") from None
-    return values
-
-
-def _check_assignments(ctx: click.Context, param: click.Parameter, values: Iterable[str]) -> Any:
-    if not values:
-        return values
-    from crdoc.loading.helm.values import SetSyntaxError, check_set
-
-    for item in values:
-        try:
-            check_set(item)
-        except SetSyntaxError as exc:
-            raise click.BadParameter(f"{item}: {exc}") from None
-    return values
-
-
-def _check_percent(ctx: click.Context, param: click.Parameter, value: float | None) -> Any:
-    if value is not None and not 0 <= value <= 100:
-        raise click.BadParameter("a percentage from 0 to 100")
-    return value
-
-
-# One instance a kind, shared by every option of it: each click.Path asks gettext for its
-# name, a lookup of translation files that costs start-up time on every command.
-_EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-_EXISTING_FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
-_ANY_PATH = click.Path(path_type=Path)
-
-
-def click_parameter(option: Option) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The click option (or argument) of one row of the table."""
-    kind = option.kind
+def table_parameter(option: Option) -> click.Parameter:
+    """The click option (or argument) of one row of the table: its kind gives the type."""
     if option.argument:
-        return click.argument(option.name, type=SourceParam(), required=False, metavar="SOURCE")
-    settings: dict[str, Any] = {"help": option.help}
+        return click.Argument([option.name], type=SOURCE_PARAM, required=False, metavar="SOURCE")
+    arguments = option.kind.click_arguments(option)
     if option.metavar:
-        settings["metavar"] = option.metavar
-    if kind.name == "flag":
-        settings["is_flag"] = True
-    elif kind.many:
-        settings["multiple"] = True
-        if kind.name == "statuses":
-            settings["type"] = click.Choice(kind.choices)
-        elif kind.name == "limits":
-            settings["callback"] = _check_limits
-        elif kind.name == "files":
-            settings["type"] = _EXISTING_FILE
-        elif kind.name == "assignments":
-            settings["callback"] = _check_assignments
-    elif kind.name == "choice":
-        settings.update(type=click.Choice(kind.choices), show_default=True)
-    elif kind.name == "count":
-        settings.update(type=click.IntRange(*kind.bounds), show_default=True)
-    elif kind.name == "percent":
-        settings.update(type=float, callback=_check_percent)
-    elif kind.name == "file":
-        settings["type"] = _EXISTING_FILE
-    elif kind.name == "folder":
-        settings["type"] = _EXISTING_FOLDER
-    elif kind.name == "path":
-        settings["type"] = _ANY_PATH
-        settings["show_default"] = option.default is not None
-    elif kind.name == "text" and option.default is not None:
-        settings["show_default"] = True
-    elif kind.name == "source":
-        settings["type"] = SourceParam()
-    if option.default is not None and not kind.many and kind.name != "flag":
-        settings["default"] = option.default
-    return click.option(*option.flags, option.name, **settings)
+        arguments["metavar"] = option.metavar
+    return click.Option([*option.flags, option.name], help=option.help, **arguments)
 
 
 def table_options(command: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -139,23 +66,16 @@ class TableCommand(click.Command):
         self._made: list[click.Parameter] | None = None
         super().__init__(*args, **kwargs)
 
-    @property  # type: ignore[override]
+    @property
     def params(self) -> list[click.Parameter]:
         if self._made is None:
-            table = [_parameter(o) for o in options_of(self._table)] if self._table else []
+            table = [table_parameter(o) for o in options_of(self._table)] if self._table else []
             self._made = [*self._own, *table]
         return self._made
 
     @params.setter
     def params(self, value: list[click.Parameter]) -> None:
         self._own, self._made = list(value), None
-
-
-def _parameter(option: Option) -> click.Parameter:
-    def holder() -> None: ...
-
-    click_parameter(option)(holder)
-    return holder.__click_params__[0]  # type: ignore[attr-defined]
 
 
 class _Group(click.Group):
@@ -165,7 +85,7 @@ class _Group(click.Group):
 # -- the pipeline, as the command line runs it ----------------------------------------------------
 
 
-def command_settings(command: str, params: dict[str, Any], **changes: Any) -> Any:
+def command_settings(command: str, params: dict[str, Any], **changes: Any) -> Settings:
     """The settings of this run: the command's parameters (the settings file already gave
     their defaults), and the settings file's include/exclude."""
     context = click.get_current_context()
@@ -180,7 +100,7 @@ def command_settings(command: str, params: dict[str, Any], **changes: Any) -> An
     )
 
 
-def load(settings: Any, source: str | None = None) -> Reference:
+def load(settings: Settings, source: str | None = None) -> Reference:
     """The reference of ``source`` (default: the settings'), with a progress bar on a
     terminal and warnings (skipped problems, subcharts not vendored) as ``Warning:`` lines
     (none with ``--quiet``)."""
@@ -234,12 +154,20 @@ class _Bars:
             self._bar = None
 
 
-def progress_bars(settings: Any) -> _Bars | None:
+def output_of(settings: Settings) -> Path:
+    """Where a command writes: the table's default, or ``-o`` (which ``markdown`` requires
+    without ``--inject``)."""
+    if settings.output is None:
+        raise click.UsageError("give -o/--output")
+    return settings.output
+
+
+def progress_bars(settings: Settings) -> _Bars | None:
     """Bars for long work, when standard error is a terminal and ``--quiet`` is not given."""
     return None if settings.quiet or not sys.stderr.isatty() else _Bars()
 
 
-def _say(settings: Any, message: str) -> None:
+def _say(settings: Settings, message: str) -> None:
     if not settings.quiet:
         click.echo(message, err=True)
 
@@ -247,7 +175,7 @@ def _say(settings: Any, message: str) -> None:
 class _SettingsHolder:
     """The settings file found for this run, kept on the click context."""
 
-    def __init__(self, settings: Any) -> None:
+    def __init__(self, settings: SettingsFile | None) -> None:
         self.settings = settings
 
 
@@ -258,7 +186,7 @@ class _SettingsHolder:
 @click.version_option(package_name="crdoc")
 @click.option(
     "--config-file",
-    type=_EXISTING_FILE,
+    type=FILE.click_type(),
     envvar="CRDOC_CONFIG",
     help="Settings file (default: crdoc.yaml, or [tool.crdoc] in pyproject.toml, in this folder).",
 )
@@ -328,16 +256,17 @@ def build(**params: Any) -> None:
         from crdoc.pipeline import previous_settings
 
         previous = load(previous_settings(settings), settings.previous)
+    output = output_of(settings)
     bars = progress_bars(settings)
     try:
-        count = build_site(reference, settings.output, previous=previous, progress=bars)
+        count = build_site(reference, output, previous=previous, progress=bars)
     finally:
         if bars is not None:
             bars.close()
     what = "pages" if settings.docs_only else "site"
     _say(
         settings,
-        f"Wrote {what} of {len(reference.catalog.crds)} CRDs ({count} pages) to {settings.output}",
+        f"Wrote {what} of {len(reference.catalog.crds)} CRDs ({count} pages) to {output}",
     )
 
 
@@ -384,19 +313,20 @@ def markdown(**params: Any) -> None:
         return
     from crdoc.publish.markdown import check_markdown, write_markdown
 
+    output = output_of(settings)
     if settings.check:
-        found = check_markdown(reference, settings.output)
+        found = check_markdown(reference, output)
         click.echo(found.diff, nl=False)
         if found.stale:
             raise click.ClickException(f"{len(found.stale)} files out of date: run crdoc markdown")
         return
     bars = progress_bars(settings)
     try:
-        count = write_markdown(reference, settings.output, progress=bars)
+        count = write_markdown(reference, output, progress=bars)
     finally:
         if bars is not None:
             bars.close()
-    _say(settings, f"Wrote {count} pages to {settings.output}")
+    _say(settings, f"Wrote {count} pages to {output}")
 
 
 @cli.command()
@@ -463,8 +393,8 @@ def coverage(**params: Any) -> None:
 
 
 @cli.command()
-@click.argument("old", type=SourceParam())
-@click.argument("new", type=SourceParam())
+@click.argument("old", type=SOURCE_PARAM)
+@click.argument("new", type=SOURCE_PARAM)
 @table_options("diff")
 def diff(old: str, new: str, **params: Any) -> None:
     """Compare the CRDs of two releases: added, removed and changed CRDs, versions and fields,
@@ -510,8 +440,9 @@ def schema(**params: Any) -> None:
     from crdoc.publish.jsonschema import write_schemas
 
     settings = command_settings("schema", params)
-    count = write_schemas(load(settings), settings.output)
-    _say(settings, f"Wrote {count} JSON Schemas to {settings.output}")
+    output = output_of(settings)
+    count = write_schemas(load(settings), output)
+    _say(settings, f"Wrote {count} JSON Schemas to {output}")
 
 
 def main() -> None:

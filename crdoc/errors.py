@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import click
 
@@ -22,7 +23,7 @@ class CrdocError(click.ClickException):
         self.reason = message
         super().__init__(self.located())
 
-    def __reduce__(self):  # type: ignore[override]
+    def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt with its location when it crosses from a worker process.
         return (_rebuild, (type(self), self.reason, self.path, self.line))
 
@@ -45,7 +46,8 @@ class CrdocErrors(CrdocError):
         self.errors = tuple(errors)
         first = self.errors[0]
         super().__init__(first.reason, path=first.path, line=first.line)
-        self.message = "\n".join(error.located() for error in self.errors)
+        # click declares message Final; the report is every error, not the first one.
+        self.message = "\n".join(error.located() for error in self.errors)  # type: ignore[misc]
 
 
 def raise_collected(errors: Sequence[CrdocError]) -> None:

@@ -97,7 +97,7 @@ class Field:
     @property
     def validations(self) -> tuple[Mapping[str, Any], ...]:
         """CEL rules (``x-kubernetes-validations``) of the field and of its array items."""
-        rules = []
+        rules: list[Mapping[str, Any]] = []
         for source in (self.facts, self.items):
             value = source.get("x-kubernetes-validations")
             if isinstance(value, list):

@@ -1,23 +1,34 @@
 """Every option of crdoc, declared once: the command line, ``crdoc.yaml`` (and ``[tool.crdoc]``)
 and the MkDocs plugin are all made from :data:`OPTIONS`.
 
-An :class:`Option` names its value, its command-line flags, its :class:`Kind` (how a value is
-checked and converted), its default, its help and the commands that take it; ``plugin`` makes
-it an option of the MkDocs plugin too. The same name may have several rows when commands give
-it different meanings (``output`` is a site folder for ``build``, a schema folder for
-``schema``). :class:`Settings` holds one value per option name: what the library's pipeline
-(:mod:`crdoc.pipeline`) reads, whichever front end filled it in.
+An :class:`Option` names its value, its command-line flags, its :class:`Kind`, its default, its
+help and the commands that take it; ``plugin`` makes it an option of the MkDocs plugin too. The
+kind knows everything about a kind of value: how ``crdoc.yaml`` spells it, what a setting holds,
+and what each front end makes of it (a click option's type, a MkDocs config option), so the
+front ends never ask which kind they have. The same name may have several rows when commands
+give it different meanings (``output`` is a site folder for ``build``, a schema folder for
+``schema``). :class:`Settings` holds one typed value per option name: what the library's
+pipeline (:mod:`crdoc.pipeline`) reads, whichever front end filled it in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypedDict
+
+import click
 
 from crdoc.loading import DEFAULT_KUBE_VERSION
+from crdoc.loading.limits import Limits
 from crdoc.model import STATUSES
 from crdoc.reports.filters import Filters
+
+if TYPE_CHECKING:
+    from mkdocs.config.base import BaseConfigOption
 
 #: The commands of the command line that take options from the table, in help order.
 COMMANDS = ("inspect", "build", "markdown", "coverage", "diff", "schema")
@@ -25,152 +36,428 @@ COMMANDS = ("inspect", "build", "markdown", "coverage", "diff", "schema")
 PLUGIN = "plugin"
 
 # -- kinds of values ------------------------------------------------------------------------------
+#
+# Each kind answers four questions: how crdoc.yaml spells a value (check: what the command line
+# would have parsed, or ValueError saying what was expected), what a setting holds for it
+# (final), and what the command line and the MkDocs plugin take it with (click_arguments,
+# config_option). The MkDocs side imports mkdocs only when the plugin asks: the command line
+# and the library never load it. Kinds are slotted dataclasses, whose methods cannot use a bare
+# super() (Python 3.11): they name the class they extend, as in Kind.click_arguments(self, …).
 
 
-class Kind(NamedTuple):
-    """A kind of value: how ``crdoc.yaml`` spells it (:meth:`check`, which returns what the
-    command line would have parsed) and what a setting finally holds (:meth:`final`)."""
+class ClickArguments(TypedDict, total=False):
+    """Keyword arguments of ``click.option`` that a kind gives (help and metavar come from the
+    row)."""
+
+    type: click.ParamType[Any] | type[float]
+    default: object
+    show_default: bool
+    is_flag: bool
+    multiple: bool
+    callback: Callable[[click.Context, click.Parameter, Any], object]
+    metavar: str
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """A kind of value. Each subclass checks its values; by default the command line takes
+    one as click does, and the plugin checks it as ``crdoc.yaml`` does
+    (:class:`~crdoc.configoptions.Checked`)."""
 
     name: str
-    """``flag``, ``text``, ``path``, ``file``, ``folder``, ``source``, ``choice``, ``statuses``,
-    ``percent``, ``count``, ``globs``, ``limits``, ``files``, ``assignments``, ``texts``: front
-    ends pick their own types by it."""
-    choices: tuple[str, ...] = ()
-    """Allowed values (``choice``, ``statuses``)."""
-    bounds: tuple[int, int] = (0, 0)
-    """Smallest and largest value (``count``)."""
+    """What tests and messages call the kind (``flag``, ``text``, ``file``, ``limits``…)."""
+    many: ClassVar[bool] = False
+    """Whether the option takes several values (repeated on the command line)."""
 
-    @property
-    def many(self) -> bool:
-        """Whether the option takes several values (repeated on the command line)."""
-        return self.name in ("statuses", "globs", "limits", "files", "assignments", "texts")
-
-    def check(self, value: Any, folder: Path) -> Any:
+    def check(self, value: object, folder: Path) -> object:
         """A value read from a settings file in ``folder``, as the command line would give it
         (paths resolved against ``folder``); ``ValueError`` says what was expected."""
-        return _CHECKS[self.name](self, value, folder)
+        raise NotImplementedError
 
     def final(self, value: Any) -> Any:
         """What a setting holds for a parsed value (a tuple for many values, :class:`Limits`
         for limits, a :class:`Path` for paths)."""
-        if value is None and not self.many:
-            return None
-        if self.name == "limits":
-            from crdoc.loading.limits import Limits, parse_limits
-
-            return value if isinstance(value, Limits) else parse_limits(value or ())
-        if self.name == "files":
-            return tuple(item if isinstance(item, Path) else Path(item) for item in value or ())
-        if self.many:
-            return tuple(value or ())
-        if self.name in ("path", "file", "folder") and not isinstance(value, Path):
-            return Path(value)
         return value
 
+    def click_arguments(self, option: Option) -> ClickArguments:
+        """Keyword arguments of ``click.option`` for a row of this kind, besides its flags,
+        help and metavar."""
+        return {} if option.default is None else {"default": option.default}
 
-def _flag(kind: Kind, value: Any, folder: Path) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("must be true or false")
+    def config_option(self, option: Option) -> BaseConfigOption[Any]:
+        """The MkDocs config option of a plugin row of this kind."""
+        from crdoc.configoptions import Checked
+
+        return Checked(option.key, lambda value: self.check(value, Path.cwd()))
+
+
+@dataclass(frozen=True, slots=True)
+class Flag(Kind):
+    """True or false; a bare flag on the command line."""
+
+    def check(self, value: object, folder: Path) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"is_flag": True}
+
+    def config_option(self, option: Option) -> BaseConfigOption[Any]:
+        from mkdocs.config import config_options as c
+
+        return c.Type(bool, default=bool(option.default))
+
+
+@dataclass(frozen=True, slots=True)
+class Text(Kind):
+    """A non-empty string."""
+
+    def check(self, value: object, folder: Path) -> str:
+        return _non_empty(value)
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        if option.default is None:
+            return {}
+        return {"default": option.default, "show_default": True}
+
+    def config_option(self, option: Option) -> BaseConfigOption[Any]:
+        from mkdocs.config import config_options as c
+
+        if option.default is None:
+            return c.Optional(c.Type(str))
+        return c.Type(str, default=option.default)
+
+
+@dataclass(frozen=True, slots=True)
+class Source(Text):
+    """A chart folder, ``.tgz``, CRD file or folder, or an ``https://`` URL."""
+
+    def check(self, value: object, folder: Path) -> str:
+        text = _non_empty(value)
+        return text if "://" in text else str(_resolve(text, folder))
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"type": SOURCE_PARAM, **Kind.click_arguments(self, option)}
+
+
+@dataclass(frozen=True, slots=True)
+class UrlFolder(Text):
+    """A relative URL folder such as ``reference/``, normalised to end in ``/`` (the plugin's
+    ``path``)."""
+
+    def check(self, value: object, folder: Path) -> str:
+        text = url_folder(_non_empty(value))
+        if text is None:
+            raise ValueError("must be a relative folder such as 'reference/'")
+        return text
+
+    def config_option(self, option: Option) -> BaseConfigOption[Any]:
+        from crdoc.configoptions import UrlFolderOption
+
+        return UrlFolderOption(default=option.default, normalise=url_folder)
+
+
+def url_folder(text: str) -> str | None:
+    """``text`` as a relative URL folder ending in ``/``; ``None`` when it is not one (empty,
+    absolute, with ``..`` or backslashes)."""
+    text = text.strip().strip("/")
+    parts = text.split("/")
+    if not text or any(part in ("", ".", "..") for part in parts) or "\\" in text:
+        return None
+    return text + "/"
+
+
+@dataclass(frozen=True, slots=True)
+class _PathKind(Kind):
+    """A path; ``crdoc.yaml`` gives it relative to its own folder."""
+
+    def check(self, value: object, folder: Path) -> Path:
+        return _resolve(_non_empty(value), folder)
+
+    def final(self, value: Any) -> Any:
+        return value if value is None or isinstance(value, Path) else Path(value)
+
+
+@dataclass(frozen=True, slots=True)
+class OutputPath(_PathKind):
+    """A path that need not exist yet (an output)."""
+
+    def click_type(self) -> click.Path:
+        """The command line's type of the path (one instance for every option)."""
+        return _click_path("any")
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {
+            "type": self.click_type(),
+            "show_default": option.default is not None,
+            **Kind.click_arguments(self, option),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingFile(_PathKind):
+    """An existing file (for ``crdoc.yaml``, checked when read: a missing one is an error
+    naming it then)."""
+
+    def click_type(self) -> click.Path:
+        """The command line's type of the path (one instance for every option)."""
+        return _click_path("file")
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"type": self.click_type(), **Kind.click_arguments(self, option)}
+
+    def config_option(self, option: Option) -> BaseConfigOption[Any]:
+        from mkdocs.config import config_options as c
+
+        return c.Optional(c.File(exists=True))
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingFolder(_PathKind):
+    """An existing folder."""
+
+    def click_type(self) -> click.Path:
+        """The command line's type of the path (one instance for every option)."""
+        return _click_path("folder")
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"type": self.click_type(), **Kind.click_arguments(self, option)}
+
+    def config_option(self, option: Option) -> BaseConfigOption[Any]:
+        from mkdocs.config import config_options as c
+
+        return c.Optional(c.Dir(exists=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice(Kind):
+    """One of ``choices``."""
+
+    choices: tuple[str, ...] = ()
+
+    def check(self, value: object, folder: Path) -> str:
+        if not isinstance(value, str) or value not in self.choices:
+            raise ValueError(f"must be one of {', '.join(self.choices)}")
+        return value
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {
+            "type": click.Choice(self.choices),
+            "show_default": True,
+            **Kind.click_arguments(self, option),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Count(Kind):
+    """A whole number from ``low`` to ``high``."""
+
+    low: int = 0
+    high: int = 0
+
+    def check(self, value: object, folder: Path) -> int:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not self.low <= value <= self.high
+        ):
+            raise ValueError(f"must be a whole number from {self.low} to {self.high}")
+        return value
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {
+            "type": click.IntRange(self.low, self.high),
+            "show_default": True,
+            **Kind.click_arguments(self, option),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Percent(Kind):
+    """A number from 0 to 100."""
+
+    def check(self, value: object, folder: Path) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise ValueError("must be a number from 0 to 100")
+        return float(value)
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"type": float, "callback": _check_percent, **Kind.click_arguments(self, option)}
+
+
+def _check_percent(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not 0 <= value <= 100:
+        raise click.BadParameter("a percentage from 0 to 100")
     return value
 
 
-def _text(kind: Kind, value: Any, folder: Path) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty string")
-    return value
+@dataclass(frozen=True, slots=True)
+class _Many(Kind):
+    """Several values: repeated on the command line, a list in ``crdoc.yaml`` (one string is a
+    list of one); a setting holds a tuple."""
+
+    many: ClassVar[bool] = True
+
+    def check(self, value: object, folder: Path) -> list[Any]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+            raise ValueError("must be a list of strings")
+        return list(items)
+
+    def final(self, value: Any) -> Any:
+        return tuple(value or ())
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"multiple": True}
 
 
-def _path(kind: Kind, value: Any, folder: Path) -> Path:
-    path = Path(_text(kind, value, folder)).expanduser()
-    return path if path.is_absolute() else folder / path
+@dataclass(frozen=True, slots=True)
+class Texts(_Many):
+    """Strings, repeatable."""
+
+    def config_option(self, option: Option) -> BaseConfigOption[Any]:
+        from mkdocs.config import config_options as c
+
+        return c.ListOfItems(c.Type(str), default=[])
 
 
-def _source(kind: Kind, value: Any, folder: Path) -> str:
-    text = _text(kind, value, folder)
-    return text if "://" in text else str(_path(kind, text, folder))
+@dataclass(frozen=True, slots=True)
+class Statuses(_Many):
+    """Statuses of :data:`~crdoc.model.STATUSES`, repeatable."""
+
+    choices: tuple[str, ...] = STATUSES
+
+    def check(self, value: object, folder: Path) -> list[Any]:
+        items = _Many.check(self, value, folder)
+        for item in items:
+            if item not in self.choices:
+                raise ValueError(
+                    f"has unknown status {item!r}; expected some of {', '.join(STATUSES)}"
+                )
+        return items
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"multiple": True, "type": click.Choice(self.choices)}
+
+    def config_option(self, option: Option) -> BaseConfigOption[Any]:
+        from mkdocs.config import config_options as c
+
+        return c.ListOfItems(c.Choice(self.choices), default=[])
 
 
-def _choice(kind: Kind, value: Any, folder: Path) -> str:
-    if value not in kind.choices:
-        raise ValueError(f"must be one of {', '.join(kind.choices)}")
-    return value
+@dataclass(frozen=True, slots=True)
+class Globs(_Many):
+    """Field path globs (``*`` one segment, ``**`` any number), repeatable."""
+
+    def check(self, value: object, folder: Path) -> list[Any]:
+        from crdoc.reports.annotations import split_pattern
+
+        items = _Many.check(self, value, folder)
+        for item in items:
+            split_pattern(item)  # ValueError for an empty segment
+        return items
 
 
-def _strings(kind: Kind, value: Any, folder: Path) -> list[str]:
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-        raise ValueError("must be a list of strings")
-    return list(items)
+@dataclass(frozen=True, slots=True)
+class Files(_Many):
+    """Existing files, repeatable: paths read from the settings file's folder (read when used:
+    a missing one is an error naming it then, as for ``annotations``)."""
+
+    def check(self, value: object, folder: Path) -> list[Any]:
+        return [_resolve(_non_empty(item), folder) for item in _Many.check(self, value, folder)]
+
+    def final(self, value: Any) -> Any:
+        return tuple(item if isinstance(item, Path) else Path(item) for item in value or ())
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"multiple": True, "type": FILE.click_type()}
+
+    def config_option(self, option: Option) -> BaseConfigOption[Any]:
+        from mkdocs.config import config_options as c
+
+        return c.ListOfItems(c.File(exists=True), default=[])
 
 
-def _statuses(kind: Kind, value: Any, folder: Path) -> list[str]:
-    items = _strings(kind, value, folder)
-    for item in items:
-        if item not in kind.choices:
-            raise ValueError(f"has unknown status {item!r}; expected some of {', '.join(STATUSES)}")
-    return items
+@dataclass(frozen=True, slots=True)
+class LimitsKind(_Many):
+    """crdoc's bounds on hostile input: ``NAME=VALUE`` on the command line, a mapping
+    ``{max_file_bytes: 512M}`` in ``crdoc.yaml``; a setting holds :class:`Limits`."""
+
+    def check(self, value: object, folder: Path) -> list[Any]:
+        from crdoc.loading.limits import limit_value
+
+        if not isinstance(value, dict):
+            raise ValueError("must be a mapping of limit names to values")
+        for name, item in value.items():
+            try:
+                limit_value(str(name), item)
+            except ValueError as exc:
+                raise ValueError(f"has {exc}") from None
+        return [f"{name}={item}" for name, item in value.items()]
+
+    def final(self, value: Any) -> Any:
+        from crdoc.loading.limits import parse_limits
+
+        return value if isinstance(value, Limits) else parse_limits(value or ())
+
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"multiple": True, "callback": self.check_command_line}
+
+    def check_command_line(
+        self, ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The click callback of ``--limit``."""
+        from crdoc.loading.limits import limit_value
+
+        for item in values:
+            name, _, raw = item.partition("=")
+            try:
+                limit_value(name, raw)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint="--limit") from None
+        return values
 
 
-def _globs(kind: Kind, value: Any, folder: Path) -> list[str]:
-    from crdoc.reports.annotations import split_pattern
+@dataclass(frozen=True, slots=True)
+class Assignments(_Many):
+    """``KEY=VALUE`` values as Helm's ``--set`` takes them, repeatable; ``crdoc.yaml`` may give
+    a mapping ``{crds.channel: standard}``, spelled that way too."""
 
-    items = _strings(kind, value, folder)
-    for item in items:
-        split_pattern(item)  # ValueError for an empty segment
-    return items
+    def check(self, value: object, folder: Path) -> list[Any]:
+        from crdoc.loading.helm.values import SetSyntaxError, check_set
 
+        if isinstance(value, dict):
+            items = [f"{key}={_set_value(item)}" for key, item in value.items()]
+        else:
+            items = _Many.check(self, value, folder)
+        for item in items:
+            try:
+                check_set(item)
+            except SetSyntaxError as exc:
+                raise ValueError(f"has {item!r}: {exc}") from None
+        return items
 
-def _percent(kind: Kind, value: Any, folder: Path) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-        raise ValueError("must be a number from 0 to 100")
-    return float(value)
+    def click_arguments(self, option: Option) -> ClickArguments:
+        return {"multiple": True, "callback": self.check_command_line}
 
+    def check_command_line(
+        self, ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The click callback of ``--set`` and ``--set-string``."""
+        if not values:
+            return values
+        from crdoc.loading.helm.values import SetSyntaxError, check_set
 
-def _count(kind: Kind, value: Any, folder: Path) -> int:
-    low, high = kind.bounds
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"must be a whole number from {low} to {high}")
-    return value
-
-
-def _limits(kind: Kind, value: Any, folder: Path) -> list[str]:
-    """``{max_file_bytes: 512M}`` as the ``NAME=VALUE`` strings ``--limit`` takes."""
-    from crdoc.loading.limits import limit_value
-
-    if not isinstance(value, dict):
-        raise ValueError("must be a mapping of limit names to values")
-    for name, item in value.items():
-        try:
-            limit_value(str(name), item)
-        except ValueError as exc:
-            raise ValueError(f"has {exc}") from None
-    return [f"{name}={item}" for name, item in value.items()]
-
-
-def _files(kind: Kind, value: Any, folder: Path) -> list[Path]:
-    """Files, paths read from the settings file's folder (read when used: a missing one is
-    an error naming it then, as for ``annotations``)."""
-    return [_path(kind, item, folder) for item in _strings(kind, value, folder)]
+        for item in values:
+            try:
+                check_set(item)
+            except SetSyntaxError as exc:
+                raise click.BadParameter(f"{item}: {exc}") from None
+        return values
 
 
-def _assignments(kind: Kind, value: Any, folder: Path) -> list[str]:
-    """``KEY=VALUE`` strings as ``--set`` takes them; a mapping ``{crds.channel: standard}``
-    is spelled that way too."""
-    from crdoc.loading.helm.values import SetSyntaxError, check_set
-
-    if isinstance(value, dict):
-        items = [f"{key}={_set_value(item)}" for key, item in value.items()]
-    else:
-        items = _strings(kind, value, folder)
-    for item in items:
-        try:
-            check_set(item)
-        except SetSyntaxError as exc:
-            raise ValueError(f"has {item!r}: {exc}") from None
-    return items
-
-
-def _set_value(value: Any) -> str:
+def _set_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -180,54 +467,81 @@ def _set_value(value: Any) -> str:
     return str(value)
 
 
-_CHECKS = {
-    "flag": _flag,
-    "text": _text,
-    "path": _path,
-    "file": _path,
-    "folder": _path,
-    "source": _source,
-    "choice": _choice,
-    "statuses": _statuses,
-    "percent": _percent,
-    "count": _count,
-    "globs": _globs,
-    "limits": _limits,
-    "files": _files,
-    "assignments": _assignments,
-    "texts": _strings,
-}
+def _non_empty(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string")
+    return value
 
-FLAG = Kind("flag")
-TEXT = Kind("text")
-PATH = Kind("path")
+
+def _resolve(text: str, folder: Path) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else folder / path
+
+
+if TYPE_CHECKING:
+    _TextParam = click.ParamType[str]
+else:  # click's ParamType is generic in recent versions only
+    _TextParam = click.ParamType
+
+
+class SourceParam(_TextParam):
+    """A chart or CRD source on the command line: an existing path, or an ``https://`` URL."""
+
+    name = "source"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if "://" in text or Path(text).exists():
+            return text
+        self.fail(f"{text!r}: no such file or folder (nor a URL)", param, ctx)
+
+
+SOURCE_PARAM = SourceParam()
+
+
+@cache
+def _click_path(what: str) -> click.Path:
+    # One instance a kind, shared by every option of it: each click.Path asks gettext for its
+    # name, a lookup of translation files that costs start-up time on every command.
+    if what == "file":
+        return click.Path(exists=True, dir_okay=False, path_type=Path)
+    if what == "folder":
+        return click.Path(exists=True, file_okay=False, path_type=Path)
+    return click.Path(path_type=Path)
+
+
+FLAG = Flag("flag")
+TEXT = Text("text")
+PATH = OutputPath("path")
 """A path that need not exist yet (an output)."""
-FILE = Kind("file")
+FILE = ExistingFile("file")
 """An existing file."""
-FOLDER = Kind("folder")
+FOLDER = ExistingFolder("folder")
 """An existing folder."""
-SOURCE = Kind("source")
+SOURCE = Source("source")
 """A chart folder, ``.tgz``, CRD file or folder, or an ``https://`` URL."""
-HIDE = Kind("statuses", choices=STATUSES)
-PERCENT = Kind("percent")
-GLOBS = Kind("globs")
-LIMITS = Kind("limits")
-FILES = Kind("files")
+URL_FOLDER = UrlFolder("url_folder")
+"""A relative URL folder such as ``reference/``."""
+HIDE = Statuses("statuses")
+PERCENT = Percent("percent")
+GLOBS = Globs("globs")
+LIMITS = LimitsKind("limits")
+FILES = Files("files")
 """Existing files, repeatable."""
-ASSIGNMENTS = Kind("assignments")
+ASSIGNMENTS = Assignments("assignments")
 """``KEY=VALUE`` values as Helm's ``--set`` takes them, repeatable."""
-TEXTS = Kind("texts")
+TEXTS = Texts("texts")
 """Strings, repeatable."""
 
 
 def choice(*choices: str) -> Kind:
     """One of ``choices``."""
-    return Kind("choice", choices=choices)
+    return Choice("choice", choices=choices)
 
 
 def count(low: int, high: int) -> Kind:
     """A whole number from ``low`` to ``high``."""
-    return Kind("count", bounds=(low, high))
+    return Count("count", low=low, high=high)
 
 
 # -- the table ------------------------------------------------------------------------------------
@@ -650,7 +964,7 @@ OPTIONS: tuple[Option, ...] = (
     # -- the MkDocs plugin
     Option(
         name="path",
-        kind=TEXT,
+        kind=URL_FOLDER,
         default="reference/",
         help="URL folder of the reference pages inside the site.",
         commands=_rows(PLUGIN),
@@ -687,56 +1001,80 @@ NAMES = tuple(dict.fromkeys(option.name for option in OPTIONS))
 # -- settings -------------------------------------------------------------------------------------
 
 
+def _default(name: str) -> Any:
+    """A setting's value when none is given: its first row's default, in final form."""
+    option = option_named(name)
+    return option.kind.final(option.default)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Settings:
-    """Every option's value for one run, by name (the names of :data:`OPTIONS`), and the
-    ``include``/``exclude`` filters of a settings file; the table's default for any value not
-    given. Frozen: :meth:`replace` makes a changed copy. :func:`settings_for` makes the
-    settings of one command from parsed values."""
+    """Every option's value for one run, one field per name of :data:`OPTIONS` (its help is
+    there; its default is the first row's), and the ``include``/``exclude`` filters of a
+    settings file. Frozen: :meth:`replace` makes a changed copy. :func:`settings_for` makes
+    the settings of one command from parsed values; ``tests/test_options.py`` checks the
+    fields against the table."""
 
-    __slots__ = ("_values",)
-
-    def __init__(self, **values: Any) -> None:
-        unknown = set(values) - _DEFAULTS.keys()
-        if unknown:
-            raise TypeError(f"not options: {', '.join(sorted(unknown))}")
-        object.__setattr__(self, "_values", {**_DEFAULTS, **values})
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("Settings are frozen: use replace()")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Settings) and self._values == other._values
-
-    def __hash__(self) -> int:
-        return hash(tuple(sorted((k, repr(v)) for k, v in self._values.items())))
+    # reading a source
+    source: str | None = _default("source")
+    annotations_file: Path | None = _default("annotations_file")
+    skip_invalid: bool = _default("skip_invalid")
+    allow_http: bool = _default("allow_http")
+    allow_empty: bool = _default("allow_empty")
+    limits: Limits = _default("limits")
+    # how Helm would render the chart
+    values: tuple[Path, ...] = _default("values")
+    set: tuple[str, ...] = _default("set")
+    set_string: tuple[str, ...] = _default("set_string")
+    kube_version: str = _default("kube_version")
+    api_versions: tuple[str, ...] = _default("api_versions")
+    dependencies: bool = _default("dependencies")
+    quiet: bool = _default("quiet")
+    hide: tuple[str, ...] = _default("hide")
+    # rendering
+    templates: Path | None = _default("templates")
+    title: str | None = _default("title")
+    clean: bool = _default("clean")
+    # outputs
+    output: Path | None = _default("output")
+    """``build``'s default; ``markdown`` has none (``None`` with ``--inject``)."""
+    fmt: str = _default("fmt")
+    # build
+    site_url: str | None = _default("site_url")
+    config_file: Path | None = _default("config_file")
+    docs_only: bool = _default("docs_only")
+    previous: str | None = _default("previous")
+    release: str | None = _default("release")
+    versioned: bool = _default("versioned")
+    # markdown
+    single_file: bool = _default("single_file")
+    inject: Path | None = _default("inject")
+    shift_headings: int = _default("shift_headings")
+    check: bool = _default("check")
+    # coverage
+    fail_under: float | None = _default("fail_under")
+    exclude_paths: tuple[str, ...] = _default("exclude_paths")
+    summary: bool = _default("summary")
+    # diff
+    fail_on_breaking: bool = _default("fail_on_breaking")
+    # the MkDocs plugin
+    path: str = _default("path")
+    nav_title: str = _default("nav_title")
+    # a settings file's filters
+    include: Filters = Filters()
+    exclude: Filters = Filters()
 
     def __repr__(self) -> str:
-        given = {k: v for k, v in self._values.items() if v != _DEFAULTS[k]}
-        return f"Settings({', '.join(f'{k}={v!r}' for k, v in given.items())})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return _settings, (self._values,)
+        given = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) != f.default
+        ]
+        return f"Settings({', '.join(given)})"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some values changed."""
-        return Settings(**{**self._values, **changes})
-
-
-def _settings(values: dict[str, Any]) -> Settings:
-    return Settings(**values)
-
-
-#: Each setting's value when none is given: its first row's default, in final form.
-_DEFAULTS: dict[str, Any] = {
-    name: option_named(name).kind.final(option_named(name).default) for name in NAMES
-}
-_DEFAULTS.update(include=Filters(), exclude=Filters())
+        return dataclasses.replace(self, **changes)
 
 
 def settings_for(
@@ -745,7 +1083,7 @@ def settings_for(
     *,
     include: Filters | None = None,
     exclude: Filters | None = None,
-) -> Any:
+) -> Settings:
     """:class:`Settings` for ``command`` from parsed values by option name (the command line's
     parameters, or the plugin's options): the table's defaults for that command where a value
     is missing, every value in its final form (:meth:`Kind.final`)."""

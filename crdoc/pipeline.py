@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from crdoc.errors import CrdocError
 from crdoc.loading.loader import LoadOptions, load
@@ -48,15 +48,15 @@ class Reference:
     matched_annotations: ResolvedAnnotations | None = None
     """The maintainers' annotations, matched against every CRD of the source; ``None`` when
     there is no annotations file (see :attr:`annotations`)."""
-    settings: Any = Settings()
-    """The :class:`~crdoc.options.Settings` it was loaded with (outputs read theirs there)."""
+    settings: Settings = Settings()
+    """The settings it was loaded with (outputs read theirs there)."""
 
     @classmethod
     def of(
         cls,
         catalog: Catalog,
         annotations: ResolvedAnnotations | None = None,
-        settings: Any = None,
+        settings: Settings | None = None,
     ) -> Reference:
         """The reference of a catalog loaded already (no annotations: none)."""
         return cls(
@@ -128,7 +128,7 @@ class Reference:
 
 def load_reference(
     source: str | Path | None = None,
-    settings: Any = None,
+    settings: Settings | None = None,
     *,
     progress: Progress | None = None,
 ) -> Reference:
@@ -141,19 +141,7 @@ def load_reference(
     source = source if source is not None else settings.source
     if not source:
         raise CrdocError("no source: give SOURCE, or 'source:' in crdoc.yaml")
-    options = LoadOptions(
-        skip_invalid=settings.skip_invalid,
-        allow_http=settings.allow_http,
-        allow_empty=settings.allow_empty,
-        limits=settings.limits,
-        values=settings.values,
-        set=settings.set,
-        set_string=settings.set_string,
-        kube_version=settings.kube_version,
-        api_versions=settings.api_versions,
-        dependencies=settings.dependencies,
-    )
-    found = load(source, options, progress=progress)
+    found = load(source, LoadOptions.from_settings(settings), progress=progress)
     annotations = None
     documented = found
     path = settings.annotations_file or find_default_annotations(str(source))
@@ -174,7 +162,7 @@ def load_reference(
     return Reference(catalog=documented, matched_annotations=annotations, settings=settings)
 
 
-def previous_settings(settings: Any) -> Any:
+def previous_settings(settings: Settings) -> Settings:
     """The settings an earlier release is read with (``build --previous``): the same filters
     and limits, its own annotations file (beside it), nothing hidden, so the "Changes since"
     page compares like with like."""

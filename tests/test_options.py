@@ -4,8 +4,11 @@ CRDs whichever front end runs it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
+import types
+import typing
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import Any
@@ -19,8 +22,19 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config as mkdocs_config
 from mkdocs.config.defaults import MkDocsConfig
 
+from crdoc import Limits, LoadOptions
 from crdoc.cli import cli
-from crdoc.options import COMMANDS, OPTIONS, PLUGIN, Option, options_of, settings_for
+from crdoc.options import (
+    COMMANDS,
+    NAMES,
+    OPTIONS,
+    PLUGIN,
+    Option,
+    Settings,
+    option_named,
+    options_of,
+    settings_for,
+)
 from crdoc.settings import load_config
 
 ROWS = [(command, option) for command in COMMANDS for option in options_of(command)]
@@ -215,3 +229,73 @@ def test_every_command_reads_the_settings_file(project: Path, registered: None) 
         if p.parent != reference
     }
     assert plugin_pages == cli_pages
+
+
+# -- typed settings ---------------------------------------------------------------------------
+
+
+def test_settings_have_one_typed_field_per_option() -> None:
+    """Settings are declared beside the table, typed: one field per option name, in table
+    order, defaulting to the first row's default in final form; then the file's filters."""
+    fields = dataclasses.fields(Settings)
+    assert [f.name for f in fields] == [*NAMES, "include", "exclude"]
+    for field in fields[: len(NAMES)]:
+        option = option_named(field.name)
+        assert field.default == option.kind.final(option.default), field.name
+    hints = typing.get_type_hints(Settings)
+    for command, option in [*ROWS, *((PLUGIN, o) for o in options_of(PLUGIN))]:
+        value = option.kind.final(option.kind.check(option.example, Path.cwd()))
+        assert _conforms(value, hints[option.name]), (command, option.name, value)
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether ``value`` has the type ``hint`` (unions, tuple[X, ...] and plain classes)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(value, arg) for arg in typing.get_args(hint))
+    if origin is tuple:
+        (item, _) = typing.get_args(hint)
+        return isinstance(value, tuple) and all(_conforms(v, item) for v in value)
+    return isinstance(value, hint)
+
+
+def test_settings_are_frozen_and_show_what_differs() -> None:
+    settings = Settings(hide=("internal",))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.hide = ()  # type: ignore[misc]
+    assert repr(settings) == "Settings(hide=('internal',))"
+    assert settings.replace(hide=()) == Settings()
+    with pytest.raises(TypeError):
+        Settings(no_such_option=1)  # type: ignore[call-arg]
+
+
+def test_load_options_are_the_settings_of_their_names() -> None:
+    """LoadOptions.from_settings reads each field from the setting of its name."""
+    settings = settings_for(
+        "build",
+        {
+            "skip_invalid": True,
+            "values": ["a.yaml"],
+            "set": ["x=1"],
+            "set_string": ["y=2"],
+            "kube_version": "1.29.0",
+            "api_versions": ["v1/x"],
+            "limits": ["max_file_bytes=1M"],
+            "dependencies": True,
+            "allow_http": True,
+            "allow_empty": True,
+        },
+    )
+    options = LoadOptions.from_settings(settings)
+    assert options == LoadOptions(
+        skip_invalid=True,
+        allow_http=True,
+        allow_empty=True,
+        limits=Limits(max_file_bytes=1024**2),
+        values=(Path("a.yaml"),),
+        set=("x=1",),
+        set_string=("y=2",),
+        kube_version="1.29.0",
+        api_versions=("v1/x",),
+        dependencies=True,
+    )

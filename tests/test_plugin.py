@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import typing
 from importlib.metadata import EntryPoint
 from pathlib import Path
 from types import SimpleNamespace
@@ -294,3 +295,25 @@ def test_crdoc_warnings_go_through_mkdocs(tmp_path: Path, caplog: pytest.LogCapt
     build(load_config(str(config_file)))
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("subcharts declared but not in charts/" in w and "extra" in w for w in warnings)
+
+
+def test_the_config_class_has_the_tables_plugin_options() -> None:
+    """CrdocPluginConfig declares each plugin row of the table, in order, as its kind makes it,
+    with the type it is annotated with."""
+    from crdoc.options import PLUGIN, options_of
+    from crdoc.publish import pluginconfig
+    from crdoc.publish.pluginconfig import CrdocPluginConfig
+
+    schema = dict(CrdocPluginConfig._schema)
+    rows = options_of(PLUGIN)
+    assert list(schema) == [option.key for option in rows]
+    namespace = vars(pluginconfig)
+    hints = {k: eval(v, namespace) for k, v in CrdocPluginConfig.__annotations__.items()}
+    for option in rows:
+        made = option.kind.config_option(option)
+        declared = schema[option.key]
+        assert type(declared) is type(made), option.key
+        assert declared.default == made.default, option.key
+        hint = hints.get(option.key) or hints[option.key + "_"]  # values_: see the class
+        annotation = typing.get_origin(hint) or hint
+        assert isinstance(declared, annotation), option.key

@@ -191,11 +191,12 @@ def _printer_column(column: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _get(mapping: Mapping[str, Any], *keys: str) -> Any:
+    found: Any = mapping
     for key in keys:
-        if not isinstance(mapping, Mapping):
+        if not isinstance(found, Mapping):
             return None
-        mapping = mapping.get(key)
-    return mapping
+        found = found.get(key)
+    return found
 
 
 def _text(value: Any) -> str | None:

@@ -68,4 +68,5 @@ def parse_limits(values: Iterable[str] | Mapping[str, Any]) -> Limits:
         if isinstance(values, Mapping)
         else (item.partition("=")[::2] for item in values)
     )
-    return Limits(**{name: limit_value(name, raw) for name, raw in pairs})
+    values_by_name: dict[str, Any] = {name: limit_value(name, raw) for name, raw in pairs}
+    return Limits(**values_by_name)

@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,14 @@ class LoadOptions:
     """API versions ``.Capabilities.APIVersions`` holds besides Kubernetes' own."""
     dependencies: bool = False
     """Fetch subcharts declared in ``Chart.yaml`` but not vendored in ``charts/``."""
+
+    @classmethod
+    def from_settings(cls, settings: object) -> LoadOptions:
+        """How ``settings`` say a source is read: each field is the setting of its name
+        (``workers`` excepted, which has no setting)."""
+        return cls(
+            **{f.name: getattr(settings, f.name) for f in fields(cls) if f.name != "workers"}
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,16 +497,18 @@ def _last_line(document: Document) -> int:
     node: Any = document.node
     if node is None:
         return document.line
-    offset = document.line - (node.start_mark.line + 1)
+    offset: int = document.line - (node.start_mark.line + 1)
     while getattr(node, "value", None) and isinstance(node.value, list):
         last = node.value[-1]
         node = last[1] if isinstance(last, tuple) else last
     end = node.end_mark
-    line = end.line + (1 if end.column > 0 else 0)
+    line: int = end.line + (1 if end.column > 0 else 0)
     return max(document.line, line + offset)
 
 
-def _line_finder(document: Document, prefix: tuple[str | int, ...]):
+def _line_finder(
+    document: Document, prefix: tuple[str | int, ...]
+) -> Callable[[tuple[str | int, ...]], int]:
     return lambda keys: line_of(document, (*prefix, *keys))
 
 

@@ -90,7 +90,7 @@ class Sharing:
         try:
             if key is None:
                 key = _typed_key(facts)
-            known = self._facts.get(key)
+            known: dict[str, Any] | None = self._facts.get(key)
         except (TypeError, RecursionError):  # a YAML tag's object; nesting deeper than Python
             return facts
         if known is not None:
@@ -183,7 +183,9 @@ def _is_mapping(value: Any) -> bool:
     return type(value) is dict or isinstance(value, Mapping)
 
 
-def _members(node: Mapping[str, Any], keys: Any):
+def _members(
+    node: Mapping[str, Any], keys: Any
+) -> Iterator[tuple[str, Mapping[str, Any], bool, Any]]:
     """``(name, schema, required, keys)`` of a node's children, seen through array items."""
     while True:
         kind = node.get("type")

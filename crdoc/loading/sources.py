@@ -451,7 +451,10 @@ def _walk_folder(root: Path, limits: Limits, where_prefix: str) -> Iterator[str]
     """
     # Folders still to read: its path, its relative prefix, the real paths of it and of the
     # folders above it, and whether it was reached through a link.
-    pending = [(str(root), "", (os.path.realpath(root),), False)]
+    # (folder, its relative path, the real paths of it and the folders above, reached by a link)
+    pending: list[tuple[str, str, tuple[str, ...], bool]] = [
+        (str(root), "", (os.path.realpath(root),), False)
+    ]
     through_links = 0
     while pending:
         folder, prefix, above, linked = pending.pop()
@@ -460,7 +463,7 @@ def _walk_folder(root: Path, limits: Limits, where_prefix: str) -> Iterator[str]
                 entries = sorted(listing, key=lambda entry: entry.name)
         except OSError:
             continue  # unreadable: nothing from it, as from os.walk
-        folders = []
+        folders: list[tuple[str, str, tuple[str, ...], bool]] = []
         for entry in entries:
             rel = prefix + entry.name
             is_link = entry.is_symlink()
@@ -670,8 +673,8 @@ def _chart_yaml(tree: Any, root: str) -> tuple[ChartInfo, tuple[Dependency, ...]
     if declared is None and root + "requirements.yaml" in tree.known:
         # Charts of apiVersion v1 declare their subcharts in requirements.yaml.
         requirements = tree.where(root + "requirements.yaml")
-        text = decode(tree.read(root + "requirements.yaml"), requirements)
-        node, extra = _yaml_with_lines(text, requirements)
+        source = decode(tree.read(root + "requirements.yaml"), requirements)
+        node, extra = _yaml_with_lines(source, requirements)
         declared = extra.get("dependencies") if isinstance(extra, dict) else None
         lines = _item_lines(node, "dependencies")
     items = declared if isinstance(declared, list) else []

@@ -49,7 +49,7 @@ class Document:
     """The composed node tree (YAML only): finds the line of any part on error."""
 
 
-class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
+class _Loader(_SafeLoader):
     """The safe loader, with go-yaml's booleans and numbers (see :func:`go_scalar`), duplicate
     keys reported, aliases noticed, and two real-world quirks read as strings.
 
@@ -89,15 +89,16 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
                     seen.add(key)
             if not self.aliased:
                 self._note_shared(part for pair in node.value for part in pair)
-        return super().construct_mapping(node, deep=deep)
+        # Any node may come here (a tag says what to build): PyYAML refuses the wrong kind.
+        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type]
 
     def construct_sequence(self, node: Node, deep: bool = False) -> list[Any]:
         if not self.aliased and isinstance(node, SequenceNode):
             self._note_shared(node.value)
-        return super().construct_sequence(node, deep=deep)
+        return super().construct_sequence(node, deep=deep)  # type: ignore[arg-type]
 
     def construct_string(self, node: Node) -> str:
-        return str(self.construct_scalar(node))
+        return str(self.construct_scalar(node))  # type: ignore[arg-type]
 
     def resolve(self, kind: type, value: str | None, implicit: Any) -> str:
         """PyYAML's tag resolution, without its per-call overhead (libyaml's composer calls this
@@ -111,14 +112,16 @@ class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
                 candidates = _FIRST_CHARACTER.get(value[:1])  # type: ignore[index]
                 if candidates is not None:
                     for tag, regexp in candidates:
-                        if regexp.match(value):
+                        if regexp.match(value):  # type: ignore[arg-type]
                             return tag
             return _STR_TAG
         if kind is MappingNode:
             return _MAP_TAG
         if kind is SequenceNode:
             return _SEQ_TAG
-        return super().resolve(kind, value, implicit)  # pragma: no cover - no other kinds
+        # PyYAML's stubs leave resolve() untyped.
+        resolved: str = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+        return resolved  # pragma: no cover - no other kinds
 
 
 # A bare `=` resolves to YAML 1.1's "value" tag, which SafeLoader rejects: it is the string "=".
@@ -259,8 +262,8 @@ else:
     # Without path resolvers these two, which the composer calls around every node, do
     # nothing; a builtin as the class attribute is called without binding the loader, so
     # `slice(parent, index)` and `tuple()` are no-ops that cost no Python frame.
-    _Loader.descend_resolver = slice
-    _Loader.ascend_resolver = tuple
+    _Loader.descend_resolver = slice  # type: ignore[method-assign, assignment]
+    _Loader.ascend_resolver = tuple  # type: ignore[method-assign, assignment]
 
 # -- building data from composed nodes --------------------------------------------------------
 #
@@ -656,9 +659,10 @@ def _children(node: Node) -> list[Node]:
 
 def line_of(document: Document, keys: tuple[str | int, ...]) -> int:
     """The 1-based line of the part of ``document`` reached by ``keys``, or the nearest parent's."""
-    node = document.node
-    if node is None:
+    root = document.node
+    if root is None:
         return document.line
+    node: Node = root
     line = node.start_mark.line
     for key in keys:
         child = None
@@ -675,4 +679,4 @@ def line_of(document: Document, keys: tuple[str | int, ...]) -> int:
         node = child
         line = node.start_mark.line if key_line is None else key_line
     # Marks count from the chunk's start; document.line already carries the chunk offset.
-    return document.line + (line - document.node.start_mark.line)
+    return document.line + (line - root.start_mark.line)

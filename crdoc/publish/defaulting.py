@@ -103,7 +103,7 @@ def _assume(schema: Any, name: str, value: Any) -> Any:
     out = dict(schema)
     properties = out.get("properties")
     named = isinstance(properties, Mapping) and name in properties
-    if named:
+    if named and isinstance(properties, Mapping):  # (named says so: mypy needs the check)
         if value is not ABSENT and not accepts(properties[name], value):
             return False
         rest = {k: v for k, v in properties.items() if k != name}

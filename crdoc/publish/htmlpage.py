@@ -14,7 +14,7 @@ This relies on MkDocs 1.x's ``Page`` (its constructor, ``_title_from_render``,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
@@ -66,11 +66,20 @@ class HtmlPage(Page):
         self.content = PLACEHOLDER
 
 
-def _toc_tokens(toc: tuple[tuple[int, str, str], ...]) -> list[dict[str, Any]]:
+class _TocToken(TypedDict):
+    """An entry of MkDocs' table of contents, as :func:`get_toc` takes it."""
+
+    level: int
+    id: str
+    name: str
+    children: list[_TocToken]
+
+
+def _toc_tokens(toc: tuple[tuple[int, str, str], ...]) -> list[_TocToken]:
     """MkDocs' TOC tokens from (level, id, title): h3 entries nest under the h2 before them."""
-    tokens: list[dict[str, Any]] = []
+    tokens: list[_TocToken] = []
     for level, ident, name in toc:
-        token = {"level": level, "id": ident, "name": name, "children": []}
+        token: _TocToken = {"level": level, "id": ident, "name": name, "children": []}
         if level > 2 and tokens:
             tokens[-1]["children"].append(token)
         else:

@@ -34,8 +34,8 @@ def _lines_outside_fences(lines: list[str]) -> list[tuple[int, str]]:
     for index, line in enumerate(lines):
         opening = _FENCE.match(line)
         if fence is not None:
-            closes = opening is not None and opening.group(1)[0] == fence[0]
-            if closes and len(opening.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
+            run = opening.group(1) if opening is not None else ""
+            if run[:1] == fence[0] and len(run) >= len(fence) and not line.strip().strip(fence[0]):
                 fence = None
             continue
         if opening:

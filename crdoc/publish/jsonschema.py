@@ -242,7 +242,7 @@ def _null_skips_branches(out: dict[str, Any]) -> None:
 #: What the API server checks of an embedded resource's apiVersion and kind
 #: (apiextensions-apiserver's objectmeta validation): both present; apiVersion a group version
 #: (at most one "/"), kind a DNS-1035 label once lower-cased.
-_EMBEDDED_TYPE_META = {
+_EMBEDDED_TYPE_META: dict[str, dict[str, Any]] = {
     "apiVersion": {"type": "string", "minLength": 1, "pattern": "^[^/]*(/[^/]*)?$"},
     "kind": {
         "type": "string",

@@ -72,10 +72,10 @@ def write_markdown(
     renderer = github_renderer(reference)
     layout = Layout.of(reference, index="README.md", split_bytes=SPLIT_BYTES)
     files = len(layout.paths) + sum(len(parts) - 1 for parts in layout.parts.values())
-    pages = renderer.pages(reference, layout)
+    rendered = renderer.pages(reference, layout)
     replace_folder(
         out,
-        lambda folder: written.extend(stream_pages(folder, pages, progress, files)),
+        lambda folder: written.extend(stream_pages(folder, rendered, progress, files)),
         clean=reference.settings.clean,
         sources=(reference.source,),
     )

@@ -10,7 +10,8 @@ In ``mkdocs.yml``::
           nav_title: API reference        # the nav section that lists them
           hide: [internal]
 
-Its options are made from :data:`crdoc.options.OPTIONS` (the rows for ``plugin``), and a
+Its options are made from :data:`crdoc.options.OPTIONS` (the rows for ``plugin``:
+:class:`~crdoc.publish.pluginconfig.CrdocPluginConfig`), and a
 ``crdoc.yaml`` (or ``[tool.crdoc]``) beside ``mkdocs.yml`` gives their defaults and its
 ``include``/``exclude``, as it does for the command line: the plugin documents exactly the
 CRDs ``crdoc build`` does. The pages are rendered in memory on every build
@@ -28,18 +29,17 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import nest_paths
+from mkdocs.utils import nest_paths
 
 from crdoc.errors import CrdocError, did_you_mean, warning_printer
-from crdoc.options import PLUGIN, Option, options_of, settings_for
+from crdoc.options import PLUGIN, Settings, options_of, settings_for
 from crdoc.pipeline import Reference, load_reference
 from crdoc.publish.htmlpage import HtmlPage
 from crdoc.publish.inventory import INVENTORY, inventory
@@ -52,96 +52,32 @@ from crdoc.publish.plan import (
     navigation,
     site_plan,
 )
+from crdoc.publish.pluginconfig import CrdocPluginConfig
 from crdoc.publish.search import CompactIndex, install, summary
 from crdoc.render.fields import clear_caches
 from crdoc.reports.annotations import find_default_annotations
 from crdoc.settings import SETTINGS_FILES, load_config
 
+if TYPE_CHECKING:
+    from crdoc.settings import SettingsFile
+
 log = get_plugin_logger(__name__)
 
 
-class _UrlPath(c.Type[str]):
-    """A relative URL folder such as ``reference/``: normalised to end in ``/``."""
-
-    def __init__(self, default: str) -> None:
-        super().__init__(str, default=default)
-
-    def run_validation(self, value: object) -> str:
-        text = super().run_validation(value).strip().strip("/")
-        parts = text.split("/")
-        if not text or any(part in ("", ".", "..") for part in parts) or "\\" in text:
-            raise c.ValidationError(
-                f"expected a relative folder such as 'reference/', not {value!r}"
-            )
-        return text + "/"
-
-
-class _Checked(c.BaseConfigOption[Any]):
-    """A value checked as ``crdoc.yaml`` checks it (limits: ``{max_file_bytes: 512M}``)."""
-
-    def __init__(self, option: Option) -> None:
-        super().__init__()
-        self.option = option
-        self.default = None
-
-    def run_validation(self, value: object) -> Any:
-        if value is None:
-            return None
-        try:
-            return self.option.kind.check(value, Path.cwd())
-        except ValueError as exc:
-            raise c.ValidationError(f"{self.option.key} {exc}") from None
-
-
-def _config_option(option: Option) -> c.BaseConfigOption[Any]:
-    """The MkDocs config option of one row of the table."""
-    kind = option.kind
-    if option.name == "path":
-        return _UrlPath(default=option.default)
-    if kind.name == "flag":
-        return c.Type(bool, default=bool(option.default))
-    if kind.name == "statuses":
-        return c.ListOfItems(c.Choice(kind.choices), default=[])
-    if kind.name == "files":
-        return c.ListOfItems(c.File(exists=True), default=[])
-    if kind.name == "texts":
-        return c.ListOfItems(c.Type(str), default=[])
-    if kind.name == "file":
-        return c.Optional(c.File(exists=True))
-    if kind.name == "folder":
-        return c.Optional(c.Dir(exists=True))
-    if kind.name in ("text", "source") and option.default is not None:
-        return c.Type(str, default=option.default)
-    if kind.name in ("text", "source"):
-        return c.Optional(c.Type(str))
-    return _Checked(option)
-
-
-CrdocPluginConfig = type(
-    "CrdocPluginConfig",
-    (base.Config,),
-    {
-        "__doc__": "The plugin's options (MkDocs checks them and reports mistakes as config "
-        "errors), one per row of crdoc.options.OPTIONS for the plugin.",
-        **{option.key: _config_option(option) for option in options_of(PLUGIN)},
-    },
-)
-
-
-class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
+class CrdocPlugin(BasePlugin[CrdocPluginConfig]):
     """Adds the reference of a chart's CRDs to a MkDocs site."""
 
     def __init__(self) -> None:
         self._user_nav: list[Any] | None = None
         self._nav_set: list[Any] | None = None
         self._given: set[str] = set()
-        self._settings_file: Any = None
+        self._settings_file: SettingsFile | None = None
         self._reference: Reference | None = None
         self._previous: Reference | None = None
         self._prefix: str | None = None
         self._layout: Any = None
         self._used: Reference | None = None
-        self._bodies: dict[int, str] = {}
+        self._bodies: dict[int, str | None] = {}
         self._own: set[str] = set()
         self._progress: Callable[[str, int, int], None] | None = None
         self._written = 0
@@ -175,7 +111,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
     @property
     def prefix(self) -> str:
         """The URL folder of the reference pages (``""`` at the site's root)."""
-        return self.config["path"] if self._prefix is None else self._prefix
+        return self.config.path if self._prefix is None else self._prefix
 
     # ------------------------------------------------------------------ options
 
@@ -193,7 +129,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
             key = warning[0] if isinstance(warning, tuple) else None
             if key is not None and key not in known:
                 hint = did_you_mean(key, known, quote=True)
-                errors.append((key, c.ValidationError(f"unknown option '{key}'{hint}")))
+                errors.append((key, ValidationError(f"unknown option '{key}'{hint}")))
             else:
                 kept.append(warning)
         if self._reference is not None:
@@ -201,16 +137,16 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         try:
             self._settings_file = _settings_file(config_file_path)
         except CrdocError as error:
-            errors.append(("crdoc.yaml", c.ValidationError(error.format_message())))
+            errors.append(("crdoc.yaml", ValidationError(error.format_message())))
             return errors, kept
         has_source = "source" in options or (
             self._settings_file is not None and "source" in self._settings_file.defaults_for(PLUGIN)
         )
         if not has_source:
-            errors.append(("source", c.ValidationError("Required configuration not provided.")))
+            errors.append(("source", ValidationError("Required configuration not provided.")))
         return errors, kept
 
-    def settings(self, config: MkDocsConfig) -> Any:
+    def settings(self, config: MkDocsConfig) -> Settings:
         """This build's settings: the options given in ``mkdocs.yml``, then the settings
         file's, then the table's defaults."""
         found = self._settings_file
@@ -228,7 +164,8 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
 
     def source(self, config: MkDocsConfig, source: str | None = None) -> str:
         """The source, a relative path resolved against the folder of mkdocs.yml."""
-        source = source or self.config["source"]
+        source = source or self.config.source
+        assert source is not None, "load_config reports a missing source"
         if "://" in source:
             return source
         path = Path(source).expanduser()
@@ -310,7 +247,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
         if not prefix and self._user_nav is None:
             config.nav = reference_nav  # the reference is the whole site
         elif self._user_nav is not None:
-            config.nav = [*copy.deepcopy(self._user_nav), {self.config["nav_title"]: reference_nav}]
+            config.nav = [*copy.deepcopy(self._user_nav), {self.config.nav_title: reference_nav}]
         else:
             # MkDocs' automatic nav of the site's own pages, then the reference section.
             ours = {file.src_uri for file in own}
@@ -320,7 +257,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
             )
             config.nav = [
                 *nest_paths(f.src_uri for f in theirs if f.inclusion.is_in_nav()),
-                {self.config["nav_title"]: reference_nav},
+                {self.config.nav_title: reference_nav},
             ]
         self._nav_set = config.nav
         self._layout, self._used = layout, reference
@@ -394,7 +331,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
                 self._progress("Writing the site", self._written, len(self._own))
         return output
 
-    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Callable) -> Any:
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Callable[..., Any]) -> Any:
         """Rebuild on ``mkdocs serve`` when the source, annotations or templates change."""
         for path in self.watched_paths(config):
             server.watch(path)
@@ -406,6 +343,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
             return []
         settings = self.settings(config)
         source = settings.source
+        assert source is not None, "the plugin's settings always name the source"
         paths = []
         if "://" not in source and Path(source).exists():
             paths.append(source)
@@ -423,7 +361,7 @@ class CrdocPlugin(BasePlugin[CrdocPluginConfig]):  # type: ignore[valid-type]
 
     # ------------------------------------------------------------------ loading
 
-    def _load(self, settings: Any) -> Reference:
+    def _load(self, settings: Settings) -> Reference:
         with _crdoc_warnings_to_mkdocs():
             return load_reference(None, settings)
 
@@ -457,7 +395,7 @@ def _guarded(make: Callable[[], Any], plugin: CrdocPlugin) -> Callable[[], Any]:
     return run
 
 
-def _settings_file(config_file_path: str | None) -> Any:
+def _settings_file(config_file_path: str | None) -> SettingsFile | None:
     """The settings file beside ``mkdocs.yml``, if there is one."""
     if not config_file_path:
         return None
@@ -469,7 +407,7 @@ def _settings_file(config_file_path: str | None) -> Any:
 
 def _file_sort_key() -> Callable[[File], Any]:
     # MkDocs' own ordering of the automatic nav (index first, then by name).
-    from mkdocs.structure.nav import file_sort_key
+    from mkdocs.structure.files import file_sort_key
 
     return file_sort_key
 

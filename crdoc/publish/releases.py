@@ -82,7 +82,7 @@ def _copy_into(source: Path, folder: Path) -> None:
     shutil.copytree(source, folder, dirs_exist_ok=True)
 
 
-def _release_key(version: str) -> tuple:
+def _release_key(version: str) -> tuple[tuple[int, ...], bool, str]:
     """Order releases as people do: 1.10.0 after 1.9.0; pre-releases (1.0.0-rc1) before 1.0.0."""
     main, _, pre = version.lstrip("v").partition("-")
     numbers = tuple(int(p) if p.isdigit() else 0 for p in re.split(r"[.+]", main))

@@ -102,7 +102,7 @@ def build_site(
         if chart is None or not chart.version:
             raise CrdocError("--versioned needs a chart with a version; use --release")
         release = chart.version
-    sources = [reference.source, *([previous.source] if previous else [])]
+    sources: list[str | Path] = [reference.source, *([previous.source] if previous else [])]
     if settings.config_file is not None:
         sources.append(settings.config_file)
     written: list[str] = []

@@ -323,7 +323,7 @@ def _is_cidr(text: str) -> bool:
 
 
 #: Kubernetes quantity suffixes and their multipliers.
-_SUFFIXES = {
+_SUFFIXES: dict[str, int | Decimal] = {
     "Ki": 2**10,
     "Mi": 2**20,
     "Gi": 2**30,

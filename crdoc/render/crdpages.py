@@ -234,12 +234,19 @@ class CrdPages:
                 return Markup(rows.rows_html(found))
             return Markup(rows.rows_markdown(found, id_of=id_of))
         helpers = self._parts()
-        macro = self.env.get_template("field_row" + self.suffix).module.field_row
+        macro = self._macro("field_row")
         if self.html:
             rendered = (macro(row, helpers["chips"], helpers["callout"]) for row in found)
         else:
             rendered = (macro(row, 0, id_of, helpers["chips"], helpers["callout"]) for row in found)
         return Markup("".join(str(text) for text in rendered))
+
+    def _macro(self, name: str, template: str | None = None) -> Callable[..., Any]:
+        """The macro ``name`` of the template of the same name (``template``, if given)."""
+        macro: Callable[..., Any] = getattr(
+            self.env.get_template(template or name + self.suffix).module, name
+        )
+        return macro
 
     def _parts(self) -> dict[str, Any]:
         """``chips`` and ``callout``: the fast path's, or the templates'."""
@@ -253,8 +260,8 @@ class CrdPages:
                 "chips": lambda keys: Markup(rows.chips_markdown(keys)),
                 "callout": lambda note: Markup(rows.callout_markdown(note)),
             }
-        chips = self.env.get_template("chips" + self.suffix).module.chips
-        callout = self.env.get_template("callout" + self.suffix).module.callout
+        chips = self._macro("chips")
+        callout = self._macro("callout")
         labels: Any = (
             {key: label for key, (label, _) in rows.CHIPS.items()} if self.html else rows.CHIPS
         )
@@ -265,7 +272,7 @@ class CrdPages:
 
     def _helpers(self, page: str) -> dict[str, Any]:
         parts = self._parts()
-        section = self.env.get_template("type_section" + self.suffix).module.type_section
+        section = self._macro("type_section")
         element_id = self.element_id(page)
         helpers: dict[str, Any] = {
             "link": lambda target, anchor=None: self.href(page, target, anchor),
@@ -277,7 +284,7 @@ class CrdPages:
             "element_id": lambda anchor, target=None: self.element_id(target or page)(anchor),
         }
         if self.html:
-            outline = self.env.get_template("outline.html.jinja").module.outline
+            outline = self._macro("outline", "outline.html.jinja")
 
             def outline_of(found: Sequence[rows.Row], rendered: Any = None) -> Any:
                 return outline(found, rendered if rendered is not None else self._rows(found, page))

@@ -418,10 +418,10 @@ _FORMAT_CHECKS: dict[str, Callable[[str], bool]] = {
     "mac": lambda s: bool(re.fullmatch(r"([0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}", s)),
     "uri": lambda s: bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S*|/\S*", s)),
 }
-_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
-_DURATION = re.compile(r"[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+)")
+_DATE_TIME: re.Pattern[str] = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+_DURATION: re.Pattern[str] = re.compile(r"[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+)")
 _LABEL = r"[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?"
-_HOSTNAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
+_HOSTNAME: re.Pattern[str] = re.compile(rf"{_LABEL}(\.{_LABEL})*")
 
 
 def _ip(text: str, version: int) -> bool:
@@ -584,7 +584,9 @@ class _Search:
             yield {}
 
     def _arrays(self, node: Mapping[str, Any], path: str) -> Iterator[list[Any]]:
-        items = node.get("items") if isinstance(node.get("items"), Mapping) else {}
+        items = node.get("items")
+        if not isinstance(items, Mapping):
+            items = {}
         low = node.get("minItems", 0)
         low = low if isinstance(low, int) else 0
         count = max(low, 1)
@@ -639,11 +641,11 @@ class _Search:
                 extras.append(tuple(k for k in padded if k not in required))
         tried: set[tuple[str, ...]] = set()
         for extra in extras:
-            keys = tuple(k for k in properties if k in required or k in extra)
-            if keys in tried or len(keys) < low:
+            chosen = tuple(k for k in properties if k in required or k in extra)
+            if chosen in tried or len(chosen) < low:
                 continue
-            tried.add(keys)
-            yield from self._objects_with(node, keys, properties, named, path)
+            tried.add(chosen)
+            yield from self._objects_with(node, chosen, properties, named, path)
             if self.exhausted:
                 return
 

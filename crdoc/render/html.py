@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
@@ -115,10 +116,15 @@ def clear_caches() -> None:
     _description.cache_clear()
 
 
+def _as_markup(function: Callable[..., str]) -> Callable[..., Markup]:
+    """``function``, its HTML marked safe for Jinja."""
+    return lambda *args, **kwargs: Markup(function(*args, **kwargs))
+
+
 def filters() -> dict[str, Any]:
     """The HTML filters templates use, by name (each returns finished HTML)."""
     return {
-        name: (lambda f: lambda *a, **k: Markup(f(*a, **k)))(function)
+        name: _as_markup(function)
         for name, function in {
             "description": description,
             "inline": inline,

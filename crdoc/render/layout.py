@@ -3,6 +3,7 @@ the site's navigation and every link between pages; and what a rendered page is.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -313,7 +314,7 @@ class Layout:
                     home = self._file(
                         page,
                         f"type-{used.slug}.{rel}",
-                        lambda p, used=used: _type_children(used, p),
+                        functools.partial(_type_children, used),
                     )
                 return home, type_anchor(used.slug, ".".join(parts))
 

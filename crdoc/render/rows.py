@@ -15,8 +15,9 @@ give the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape as _escape
@@ -69,9 +70,9 @@ class Row:
     description: str = ""
     standard: bool = False
     """The description is Kubernetes' standard wording (the CRD gives none)."""
-    chips: list[str] = field(default_factory=list)
+    chips: list[str] = dataclasses.field(default_factory=list)
     """Status chip keys (:data:`CHIPS`), in order."""
-    children: list[Row] = field(default_factory=list)
+    children: list[Row] = dataclasses.field(default_factory=list)
     heading: str | None = None
     """What the row shows instead of the field's name: its whole path, when a page split in
     parts shows a nested field without its parents."""
@@ -409,7 +410,7 @@ def row_markdown(row: Row, depth: int, id_of: Callable[[str], str]) -> str:
 
 def summary_markdown(row: Row, id_of: Callable[[str], str]) -> str:
     """The row's line in Markdown (a hard line break after it when a description follows)."""
-    kind = markup.code(row.type_label)
+    kind: str = markup.code(row.type_label)
     if row.type_href:
         kind = f"[{kind}]({row.type_href})"
     parts = [f'<a id="{_escape(id_of(row.id))}"></a>**{markup.code(row.name)}**', kind]

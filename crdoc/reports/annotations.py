@@ -28,10 +28,11 @@ against a catalog. Both collect every problem and raise them together as ``file:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -374,7 +375,8 @@ class _Parser:
         if not node.value.strip():
             self.fail(f"{name!r} is empty", node)
             return None
-        return node.value
+        text: str = node.value
+        return text
 
     def fields(self, node: Node) -> tuple[_FieldEntry, ...]:
         found = []
@@ -412,11 +414,16 @@ def _shape(node: Node) -> str:
 # --------------------------------------------------------------------------- resolved
 
 
-def _freeze(table: dict) -> Mapping:
+_Key = TypeVar("_Key", bound=Hashable)
+
+
+def _freeze(table: dict[_Key, list[Annotation]]) -> Mapping[_Key, Annotation]:
     return {key: _combine(values) for key, values in table.items()}
 
 
-def _freeze_ranked(table: dict) -> Mapping:
+def _freeze_ranked(
+    table: dict[_Key, list[tuple[bool, Annotation]]],
+) -> Mapping[_Key, Annotation]:
     # Exact paths before globs; file order within each (sort is stable).
     return {
         key: _combine([a for _, a in sorted(values, key=lambda pair: not pair[0])])

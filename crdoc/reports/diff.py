@@ -229,7 +229,7 @@ def _field_changes(
 
     for path in _merged_order(old, new):
         before, after = old_fields.get(path), new_fields.get(path)
-        here = {"crd": key, "version": version, "path": path}
+        here: dict[str, Any] = {"crd": key, "version": version, "path": path}
         if before is None:
             assert after is not None
             # A required field under an existing object: old manifests lack it. Under a new

@@ -5,7 +5,7 @@ themselves: deprecated versions, fields described as deprecated, free-form field
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from crdoc.model import Catalog, Crd, Field, Version
@@ -54,8 +54,9 @@ def _version_limitations(
         reason = version.deprecation_warning or (
             f"Version {version.name} is marked deprecated in the CRD."
         )
-        derived = Annotation(status="deprecated", reason=reason)
-        yield Limitation(crd, version, None, derived, "schema")
+        yield Limitation(
+            crd, version, None, Annotation(status="deprecated", reason=reason), "schema"
+        )
     for item in version.fields:
         annotation = annotations.for_field(crd, version, item)
         if annotation is not None and annotation.status is not None:
@@ -79,7 +80,7 @@ def limitation_data(item: Limitation) -> dict[str, Any]:
     }
 
 
-def limitation_lines(items: list[Limitation] | tuple[Limitation, ...]) -> Iterator[str]:
+def limitation_lines(items: Sequence[Limitation]) -> Iterator[str]:
     """The limitations as text lines for a terminal (none when there are none)."""
     if not items:
         return

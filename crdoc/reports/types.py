@@ -175,7 +175,7 @@ class _Signatures:
                 items = facts.get("items")
                 own = {k: v for k, v in (items or {}).items() if k not in _USE_FACTS}
                 rest = {k: v for k, v in facts.items() if k not in _LIST_FACTS}
-                key = (
+                key: tuple[str, ...] = (
                     json.dumps(own, sort_keys=True, default=repr),
                     json.dumps(rest, default=repr),
                 )

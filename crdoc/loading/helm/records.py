@@ -15,14 +15,14 @@ class Record:
     """Fields are the class's ``__slots__``; ``_compared`` names the ones equality and hashing
     read (all of them by default)."""
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
     _compared: tuple[str, ...] | None = None
 
     def _key(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._compared or self.__slots__)
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self._key() == other._key()  # type: ignore[attr-defined]
+        return type(self) is type(other) and self._key() == other._key()
 
     def __hash__(self) -> int:
         return hash(self._key())
