@@ -5,9 +5,14 @@ plain ``http`` is allowed (redirects too), bounded in time and size by
 from __future__ import annotations
 
 import time
+import urllib.parse
+from typing import IO, TYPE_CHECKING
 
 from crdoc.errors import CrdocError
 from crdoc.loading.limits import Limits
+
+if TYPE_CHECKING:
+    from http.client import HTTPMessage
 
 
 def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
@@ -21,7 +26,15 @@ def download(url: str, *, limits: Limits, allow_http: bool = False) -> bytes:
         raise CrdocError(f"only https:// URLs are read{hint}", path=url)
 
     class _Redirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
+        def redirect_request(
+            self,
+            req: urllib.request.Request,
+            fp: IO[bytes],
+            code: int,
+            msg: str,
+            headers: HTTPMessage,
+            newurl: str,
+        ) -> urllib.request.Request | None:
             if urllib.parse.urlsplit(newurl).scheme not in allowed:
                 raise CrdocError(f"refused redirect to {newurl}", path=url)
             return super().redirect_request(req, fp, code, msg, headers, newurl)

@@ -108,15 +108,18 @@ def navigation(
     public: list[tuple[str, Any]] = []
     internal: list[tuple[str, Any]] = []
     for group, crds in reference.catalog.groups.items():
-        shown, hidden = [], []
+        shown: list[tuple[str, Any]] = []
+        hidden: list[tuple[str, Any]] = []
         for crd in crds:
             refs = layout.refs_of[crd.key]
             # MkDocs themes print nav titles as HTML: chart text is escaped first.
             versions = [{html.escape(ref.version.name): prefix + ref.path} for ref in refs]
             entry = (html.escape(crd.kind), prefix + refs[0].path if len(refs) == 1 else versions)
             (hidden if crd.key in reference.internal else shown).append(entry)
-        head = [prefix + layout.group_pages[group]] if group in layout.group_pages else []
-        tail = (
+        head: list[Any] = (
+            [prefix + layout.group_pages[group]] if group in layout.group_pages else []
+        )
+        tail: list[Any] = (
             [{"Types": prefix + layout.types_pages[group]}] if group in layout.types_pages else []
         )
         if shown:

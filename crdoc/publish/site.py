@@ -168,9 +168,9 @@ def _run_mkdocs(
             project = Path(work)
             (project / "docs").mkdir()
             config_file = project / "mkdocs.yml"
-            config = default_config(reference.title, settings.site_url, versioned=versioned)
+            written = default_config(reference.title, settings.site_url, versioned=versioned)
             config_file.write_text(
-                yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
+                yaml.safe_dump(written, sort_keys=False, allow_unicode=True), encoding="utf-8"
             )
             prefix = ""
         else:

@@ -82,7 +82,8 @@ def _read_index(data: bytes, url: str) -> dict[str, Any]:
         ) from None
     if not isinstance(index, dict) or not isinstance(index.get("entries"), dict):
         raise CrdocError("repository index has no 'entries'", path=url)
-    return index["entries"]
+    entries: dict[str, Any] = index["entries"]
+    return entries
 
 
 def fetch(

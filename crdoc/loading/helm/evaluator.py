@@ -26,7 +26,9 @@ This module runs templates (:class:`Evaluator`); what they work on is in
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 from crdoc.loading.helm.context import (
@@ -277,7 +279,9 @@ class Evaluator:
     ) -> Any:
         """``and``/``or``: evaluated left to right, stopping at the deciding argument (whose
         value they return), as Go does since 1.18."""
-        values = [lambda op=op: self.argument(op, dot, variables) for op in operands]
+        values: list[Callable[[], Any]] = [
+            functools.partial(self.argument, op, dot, variables) for op in operands
+        ]
         if piped is not _NOTHING:
             values.append(lambda: piped)
         if not values:
@@ -414,12 +418,12 @@ class Evaluator:
                 (documents if here else data).append(source)
             elif isinstance(piece, FileData):
                 data.extend(piece.sources)
-        source = self._sources[-1]
+        where = self._sources[-1].where
         guard = tuple(self.guard)
         if documents:
-            self.emissions.append(Emission(tuple(documents), True, source.where, node.line, guard))
+            self.emissions.append(Emission(tuple(documents), True, where, node.line, guard))
         if data:
-            self.emissions.append(Emission(tuple(data), False, source.where, node.line, guard))
+            self.emissions.append(Emission(tuple(data), False, where, node.line, guard))
 
     def _walk_definition(self, name: str, context: Any, documents: bool) -> None:
         if self.file_helpers is not None and name not in self.file_helpers:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 #: Most alternatives ``{a,b}{c,d}…`` may expand to.
 MAX_ALTERNATIVES = 256
 
 # Tokens: ("char", c), ("star", crosses "/"), ("one",), ("class", negated, ranges)
-_Token = tuple
+_Token = tuple[Any, ...]
 
 
 def compile_glob(pattern: str, *, gobwas: bool) -> Callable[[str], bool]:
@@ -185,12 +186,12 @@ def _class(pattern: str, i: int, negation: str, tokens: list[_Token]) -> int:
 def _step(token: _Token, char: str) -> bool:
     kind = token[0]
     if kind == "char":
-        return char == token[1]
+        return bool(char == token[1])
     if kind == "one":
         return char != "/"
     if kind == "class":
         inside = any(low <= char <= high for low, high in token[2])
-        return char != "/" and inside != token[1]
+        return char != "/" and inside != bool(token[1])
     return False
 
 

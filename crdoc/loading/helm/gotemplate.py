@@ -420,7 +420,8 @@ class _Parser:
         return token
 
     def pipeline(self, *, closing: str | None = None, declarations: bool = True) -> Pipeline:
-        start = self.peek().start if self.peek() else len(self.body)
+        first = self.peek()
+        start = first.start if first is not None else len(self.body)
         variables: list[str] = []
         assigns = False
         if declarations:
@@ -434,7 +435,8 @@ class _Parser:
             if token.kind != "pipe":
                 raise TemplateSyntaxError(f"unexpected {token.text!r} in pipeline", self.line)
             self.next()
-        end = self.peek().start if self.peek() else len(self.body)
+        last = self.peek()
+        end = last.start if last is not None else len(self.body)
         text = " ".join(self.body[start:end].split())
         return Pipeline(tuple(commands), tuple(variables), assigns, text)
 

@@ -289,11 +289,15 @@ def highest_matching(constraint: str, versions: Iterable[str]) -> str | None:
     """What Helm's resolver picks from a repository index: the highest version (as written)
     satisfying ``constraint``, skipping versions that do not parse."""
     wanted = Constraint(constraint)
-    parsed = []
+    parsed: list[tuple[SemVer, str]] = []
     for text in versions:
         try:
             parsed.append((SemVer.parse(text), text))
         except ValueError:
             continue
-    parsed.sort(key=functools.cmp_to_key(lambda a, b: a[0].compare(b[0])), reverse=True)
+
+    def by_version(a: tuple[SemVer, str], b: tuple[SemVer, str]) -> int:
+        return a[0].compare(b[0])
+
+    parsed.sort(key=functools.cmp_to_key(by_version), reverse=True)
     return next((text for version, text in parsed if wanted.check(version)), None)

@@ -32,7 +32,9 @@ class SetSyntaxError(ValueError):
 # -- --set ----------------------------------------------------------------------------------------
 
 
-def parse_set(text: str, into: dict[str, Any] | None = None, *, strings: bool = False) -> dict:
+def parse_set(
+    text: str, into: dict[str, Any] | None = None, *, strings: bool = False
+) -> dict[str, Any]:
     """One ``--set`` argument (``a.b=1,c[0]=x,d={e,f}``, ``\\`` escaping) applied to ``into``,
     as Helm's ``strvals`` parser does; ``strings`` for ``--set-string`` (no typing).
     :class:`SetSyntaxError` says what is wrong."""
