@@ -91,9 +91,10 @@ class Kind:
         return Checked(option.key, lambda value: self.check(value, Path.cwd()))
 
 
-@dataclass(frozen=True, slots=True)
 class Flag(Kind):
     """True or false; a bare flag on the command line."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> bool:
         if not isinstance(value, bool):
@@ -109,9 +110,10 @@ class Flag(Kind):
         return c.Type(bool, default=bool(option.default))
 
 
-@dataclass(frozen=True, slots=True)
 class Text(Kind):
     """A non-empty string."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> str:
         return _non_empty(value)
@@ -129,9 +131,10 @@ class Text(Kind):
         return c.Type(str, default=option.default)
 
 
-@dataclass(frozen=True, slots=True)
 class Source(Text):
     """A chart folder, ``.tgz``, CRD file or folder, or an ``https://`` URL."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> str:
         text = _non_empty(value)
@@ -141,10 +144,11 @@ class Source(Text):
         return {"type": SOURCE_PARAM, **Kind.click_arguments(self, option)}
 
 
-@dataclass(frozen=True, slots=True)
 class UrlFolder(Text):
     """A relative URL folder such as ``reference/``, normalised to end in ``/`` (the plugin's
     ``path``)."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> str:
         text = url_folder(_non_empty(value))
@@ -168,9 +172,10 @@ def url_folder(text: str) -> str | None:
     return text + "/"
 
 
-@dataclass(frozen=True, slots=True)
 class _PathKind(Kind):
     """A path; ``crdoc.yaml`` gives it relative to its own folder."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> Path:
         return _resolve(_non_empty(value), folder)
@@ -179,9 +184,10 @@ class _PathKind(Kind):
         return value if value is None or isinstance(value, Path) else Path(value)
 
 
-@dataclass(frozen=True, slots=True)
 class OutputPath(_PathKind):
     """A path that need not exist yet (an output)."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def click_type(self) -> click.Path:
         """The command line's type of the path (one instance for every option)."""
@@ -195,10 +201,11 @@ class OutputPath(_PathKind):
         }
 
 
-@dataclass(frozen=True, slots=True)
 class ExistingFile(_PathKind):
     """An existing file (for ``crdoc.yaml``, checked when read: a missing one is an error
     naming it then)."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def click_type(self) -> click.Path:
         """The command line's type of the path (one instance for every option)."""
@@ -213,9 +220,10 @@ class ExistingFile(_PathKind):
         return c.Optional(c.File(exists=True))
 
 
-@dataclass(frozen=True, slots=True)
 class ExistingFolder(_PathKind):
     """An existing folder."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def click_type(self) -> click.Path:
         """The command line's type of the path (one instance for every option)."""
@@ -273,9 +281,10 @@ class Count(Kind):
         }
 
 
-@dataclass(frozen=True, slots=True)
 class Percent(Kind):
     """A number from 0 to 100."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
@@ -292,10 +301,11 @@ def _check_percent(ctx: click.Context, param: click.Parameter, value: float | No
     return value
 
 
-@dataclass(frozen=True, slots=True)
 class _Many(Kind):
     """Several values: repeated on the command line, a list in ``crdoc.yaml`` (one string is a
     list of one); a setting holds a tuple."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     many: ClassVar[bool] = True
 
@@ -312,9 +322,10 @@ class _Many(Kind):
         return {"multiple": True}
 
 
-@dataclass(frozen=True, slots=True)
 class Texts(_Many):
     """Strings, repeatable."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def config_option(self, option: Option) -> BaseConfigOption[Any]:
         from mkdocs.config import config_options as c
@@ -346,9 +357,10 @@ class Statuses(_Many):
         return c.ListOfItems(c.Choice(self.choices), default=[])
 
 
-@dataclass(frozen=True, slots=True)
 class Globs(_Many):
     """Field path globs (``*`` one segment, ``**`` any number), repeatable."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> list[Any]:
         from crdoc.reports.annotations import split_pattern
@@ -359,10 +371,11 @@ class Globs(_Many):
         return items
 
 
-@dataclass(frozen=True, slots=True)
 class Files(_Many):
     """Existing files, repeatable: paths read from the settings file's folder (read when used:
     a missing one is an error naming it then, as for ``annotations``)."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> list[Any]:
         return [_resolve(_non_empty(item), folder) for item in _Many.check(self, value, folder)]
@@ -379,10 +392,11 @@ class Files(_Many):
         return c.ListOfItems(c.File(exists=True), default=[])
 
 
-@dataclass(frozen=True, slots=True)
 class LimitsKind(_Many):
     """crdoc's bounds on hostile input: ``NAME=VALUE`` on the command line, a mapping
     ``{max_file_bytes: 512M}`` in ``crdoc.yaml``; a setting holds :class:`Limits`."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> list[Any]:
         from crdoc.loading.limits import limit_value
@@ -419,10 +433,11 @@ class LimitsKind(_Many):
         return values
 
 
-@dataclass(frozen=True, slots=True)
 class Assignments(_Many):
     """``KEY=VALUE`` values as Helm's ``--set`` takes them, repeatable; ``crdoc.yaml`` may give
     a mapping ``{crds.channel: standard}``, spelled that way too."""
+
+    __slots__ = ()  # a dataclass by inheritance: no fields of its own
 
     def check(self, value: object, folder: Path) -> list[Any]:
         from crdoc.loading.helm.values import SetSyntaxError, check_set
