@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Every test file finds its data from here, wherever it sits under tests/.
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+FIXTURES = TESTS / "fixtures"
 EXAMPLE_CHART = ROOT / "examples" / "alloydbomni-operator"
 CORPUS = Path(os.environ.get("CRDOC_CORPUS", ROOT.parent / "shared" / "corpus"))
 #: Upstream example manifests for corpus CRDs (read in place, never copied).
@@ -285,3 +287,30 @@ def shows_field(shown: str, item: Any) -> bool:
     of a split page) its path ending in the name."""
     name = item.name.replace("\r", " ").replace("\n", " ")
     return shown == name or shown.endswith("." + name)
+
+
+# Words by which a test file reaches ../shared/corpus or ../shared/examples: every test of such a
+# file is marked `corpus`, so `pytest -m "not corpus and not browser"` never waits on them.
+_CORPUS_WORDS = (
+    "CORPUS",
+    "EXAMPLES",
+    "corpus_entry",
+    "examples_entry",
+    "corpus_name",
+    "counted_fields",
+    "raw_crds",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark corpus and browser tests by the file they live in (see pyproject's markers)."""
+    reads_corpus: dict[Path, bool] = {}
+    for item in items:
+        path = Path(item.path)
+        if path not in reads_corpus:
+            text = path.read_text(encoding="utf-8")
+            reads_corpus[path] = any(re.search(rf"\b{word}\b", text) for word in _CORPUS_WORDS)
+        if reads_corpus[path] or "corpus_name" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
+        if path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)

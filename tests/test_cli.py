@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLE_CHART, ROOT
+from conftest import EXAMPLE_CHART, ROOT, TESTS
 
 from crdoc.cli import cli
 
-GOLDENS = Path(__file__).resolve().parent / "goldens"
+GOLDENS = TESTS / "goldens"
 REGENERATE = "CRDOC_REGENERATE_GOLDENS=1 python -m pytest tests/test_cli.py -k golden"
 COMMANDS = sorted(cli.commands)
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import Result
-from conftest import corpus_entry
+from conftest import FIXTURES, corpus_entry
 
 from crdoc import CrdocError, Limits, LoadOptions, load
 from crdoc.cli import cli
 from crdoc.loading.loader import template_syntax_errors
 from crdoc.loading.sources import open_source
 
-ERRORS = Path(__file__).resolve().parent / "fixtures" / "errors"
+ERRORS = FIXTURES / "errors"
 FILES = ERRORS / "files"
 
 #: Ten lines of CRD leading to ``openAPIV3Schema:``, for generated schemas.

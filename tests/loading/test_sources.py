@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
 from crdoc.loading.limits import Limits
 from crdoc.publish.dump import catalog_data
 
-SOURCES = Path(__file__).resolve().parent / "fixtures" / "sources"
+SOURCES = FIXTURES / "sources"
 
 
 # -- helpers ---------------------------------------------------------------------------------------

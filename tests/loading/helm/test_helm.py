@@ -22,14 +22,15 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
 from crdoc.loading import downloads, sources
 from crdoc.loading.helm import dependencies
 
-HELM = Path(__file__).resolve().parent / "fixtures" / "helm"
-TEMPLATING = Path(__file__).resolve().parent / "fixtures" / "templating"
+HELM = FIXTURES / "helm"
+TEMPLATING = FIXTURES / "templating"
 
 
 def crds(source: Path | str, **options: Any) -> dict[str, tuple[list[str], list[str]]]:
@@ -510,7 +511,7 @@ def test_definitions_in_subcharts_turned_off_are_undecided() -> None:
 
 def test_plain_files_that_differ_are_still_an_error() -> None:
     """Without conditions nothing chooses: the error of two plain files is unchanged."""
-    folder = Path(__file__).resolve().parent / "fixtures" / "sources" / "duplicates-different"
+    folder = FIXTURES / "sources" / "duplicates-different"
     with pytest.raises(CrdocError, match="differs from the one in"):
         load(folder)
 

@@ -5,17 +5,17 @@ original lines."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
 from crdoc.errors import CrdocErrors
 from crdoc.loading.helm.templating import PLACEHOLDER, is_templated, neutralise
 
-TEMPLATING = Path(__file__).resolve().parent / "fixtures" / "templating"
+TEMPLATING = FIXTURES / "templating"
 CHART = TEMPLATING / "templated-chart"
 HEAVY = CHART / "templates" / "crds.yaml"
 

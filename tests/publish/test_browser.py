@@ -1,6 +1,6 @@
 """Real-browser checks of a built site: a field anchor scrolls into view, and search finds a field.
 
-Select these tests with ``pytest -k browser`` (or ``pytest tests/test_browser.py``).
+Select these tests with ``pytest -m browser`` (or ``pytest tests/publish/test_browser.py``).
 
 Chromium is driven over the DevTools protocol with the standard library only: it is started with
 ``--remote-debugging-pipe``, which makes it read NUL-terminated JSON commands on fd 3 and write

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import EXAMPLE_CHART
+from conftest import EXAMPLE_CHART, FIXTURES, ROOT
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -228,7 +228,7 @@ def test_mkdocs_command_line(tmp_path: Path) -> None:
     (info / "entry_points.txt").write_text(
         f"[mkdocs.plugins]\ncrdoc = {ENTRY_POINT}\n", encoding="utf-8"
     )
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(
@@ -266,7 +266,7 @@ def test_mkdocs_command_line(tmp_path: Path) -> None:
 def test_values_options_choose_the_variant(tmp_path: Path) -> None:
     """``set:`` and ``values:`` in the plugin's options choose between two definitions of a
     CRD, as on the command line."""
-    channels = Path(__file__).resolve().parent / "fixtures" / "helm" / "channels-chart"
+    channels = FIXTURES / "helm" / "channels-chart"
     (tmp_path / "standard.yaml").write_text("crds: {gates: {channel: standard}}\n")
     for options in ({"set": ["crds.gates.channel=standard"]}, {"values": ["standard.yaml"]}):
         config_file = make_site(tmp_path, {"source": str(channels), **options})
@@ -285,7 +285,7 @@ def test_crdoc_warnings_go_through_mkdocs(tmp_path: Path, caplog: pytest.LogCapt
         "apiVersion: v2\nname: c\nversion: 1.0.0\ndependencies:\n"
         "  - name: extra\n    version: 1.x\n    repository: https://charts.example.com\n"
     )
-    channels = Path(__file__).resolve().parent / "fixtures" / "helm" / "channels-chart"
+    channels = FIXTURES / "helm" / "channels-chart"
     crd = (channels / "templates" / "standard.yaml").read_text().splitlines()[1:-1]
     (chart / "crds" / "gates.yaml").write_text("\n".join(crd) + "\n")
     config_file = make_site(tmp_path, {"source": str(chart)})

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES
 
 from crdoc.loading.helm.context import (
     UNKNOWN,
@@ -33,7 +34,7 @@ from crdoc.loading.helm.values import read_values_text
 from crdoc.loading.helmview import HelmView
 from crdoc.loading.sources import open_source
 
-HELM = Path(__file__).resolve().parent / "fixtures" / "helm"
+HELM = FIXTURES / "helm"
 
 
 def evaluator(values: Any = None, files: dict[str, str] | None = None, **context: Any) -> Any:
