@@ -4,10 +4,10 @@ building.
 The loader resolves tags with a first-character table instead of PyYAML's method, and builds
 plain data from the composed nodes with its own builder, leaving anything unusual to PyYAML's
 constructor. Both must give exactly what PyYAML's method and constructor give with the loader's
-resolvers (go-yaml's rules for booleans and numbers; tests/loading/helm/test_helm_oracle.py checks those
-against Helm's reader): the same tags for every scalar, and the same data (or the same error)
-for every document — checked here on generated scalars and snippets and on every YAML file of
-the real-chart corpus.
+resolvers (go-yaml's rules for booleans and numbers; tests/loading/helm/test_helm_oracle.py checks
+those against Helm's reader): the same tags for every scalar, and the same data (or the same
+error) for every document — checked here on generated scalars and snippets and on every YAML
+file of the real-chart corpus.
 """
 
 from __future__ import annotations

@@ -43,7 +43,8 @@ def test_copied_row_templates_change_nothing(
     """The shipped row, chips and callout templates of the flavour, copied into a
     ``--templates`` folder (so every row goes through them, not the fast path), change no byte
     of any page: a single file's page-prefixed ids, hostile text and every kind of fact
-    included. (tests/render/test_pages.py checks the same on real charts, one page per file.)"""
+    included. (tests/render/test_real_chart_pages.py checks the same on real charts, one page per
+    file.)"""
     suffix = ".html.jinja" if flavour == "mkdocs" else ".md.jinja"
     for part in ROW_PARTS:
         shipped = (default_templates() / (part + suffix)).read_text(encoding="utf-8")
