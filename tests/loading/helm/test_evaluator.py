@@ -1,10 +1,8 @@
-"""Go templates parsed (:mod:`crdoc.loading.helm.gotemplate`) and evaluated in three values
-(:mod:`crdoc.loading.helm.evaluator`), the conditions found around each line of a template
-(:mod:`crdoc.loading.helm.guards`), and what ``.Files`` holds."""
+"""Go templates evaluated in three values (:mod:`crdoc.loading.helm.evaluator`): truth,
+comparisons and functions; the guards chart's conditions."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,20 +12,12 @@ from crdoc.loading.helm.context import (
     UNKNOWN,
     ChartContext,
     ChartFiles,
-    FileData,
-    FileText,
-    glob_matcher,
     go_format,
     truth,
 )
 from crdoc.loading.helm.evaluator import Evaluator
 from crdoc.loading.helm.gotemplate import (
-    Action,
-    Block,
-    TemplateSyntaxError,
-    Text,
     parse,
-    parse_pipeline,
 )
 from crdoc.loading.helm.guards import template_guards
 from crdoc.loading.helm.values import read_values_text
@@ -45,48 +35,6 @@ def evaluator(values: Any = None, files: dict[str, str] | None = None, **context
 
 def value(expression: str, values: Any = None, **context: Any) -> Any:
     return evaluator(values, **context).evaluate(expression)
-
-
-# -- parsing ---------------------------------------------------------------------------------------
-
-
-def test_parse_blocks_and_lines() -> None:
-    text = (
-        '{{- if .Values.a }}\nx: 1\n{{- else if eq .Values.b "c" }}\ny: 2\n'
-        "{{- else }}\nz\n{{- end }}\n"
-    )
-    (block, tail) = parse(text)
-    assert isinstance(block, Block) and block.keyword == "if" and block.line == 1
-    assert [b.pipe.text if b.pipe else None for b in block.branches] == [
-        ".Values.a",
-        'eq .Values.b "c"',
-        None,
-    ]
-    assert [b.line for b in block.branches] == [1, 3, 5]
-    assert isinstance(tail, Text) and tail.text == "\n"
-
-
-def test_trim_markers_remove_white_space() -> None:
-    """``{{-`` and ``-}}`` remove the white space beside them, as Go does (``{{-3}}`` is a
-    number, not a trim)."""
-    nodes = parse("a  \n {{- .x -}} \n b{{ -3 }}")
-    assert [n.text for n in nodes if isinstance(n, Text)] == ["a", "b"]
-    assert [n.pipe.text for n in nodes if isinstance(n, Action)] == [".x", "-3"]
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["{{ if .a }}", "{{ end }}", "{{ else }}", '{{ define "x" }}', "{{ .a | }}", "{{ ( }}"],
-)
-def test_unbalanced_or_broken_templates_are_syntax_errors(text: str) -> None:
-    with pytest.raises(TemplateSyntaxError):
-        parse(text)
-
-
-def test_pipeline_operands() -> None:
-    pipe = parse_pipeline('$k, $v := (.Files.Glob "x/*").AsConfig | indent 2')
-    assert pipe.variables == ("$k", "$v") and not pipe.assigns
-    assert len(pipe.commands) == 2
 
 
 # -- truth, comparisons and functions --------------------------------------------------------------
@@ -242,96 +190,3 @@ def test_guards_chart_conditions(number: int) -> None:
     assert guard
     satisfied = all(view.evaluate(0)(c) is c.holds for c in guard)
     assert satisfied is GUARDS[number]
-
-
-# -- conditions around lines -----------------------------------------------------------------------
-
-
-def test_conditions_around_documents() -> None:
-    text = (
-        "{{- if and .Values.a (not .Values.b) }}\n"  # 1
-        "x: 1\n"  # 2
-        "{{- else }}\n"  # 3
-        "y: 2\n"  # 4
-        "{{- with .Values.c }}\n"  # 5
-        "z: {{ .d }}\n"  # 6
-        "{{- if .e }}\n"  # 7
-        "w: 1\n"  # 8
-        "{{- end }}\n"  # 9
-        "{{- end }}\n"  # 10
-        "{{- end }}\n"  # 11
-        "tail: 1\n"  # 12
-    )
-    guards = template_guards(text, "t.yaml")
-    assert [(c.expression, c.holds) for c in guards.around(2, 2)] == [
-        (".Values.a", True),
-        (".Values.b", False),
-    ]
-    assert [(c.expression, c.holds) for c in guards.around(4, 4)] == [
-        ("and .Values.a (not .Values.b)", False)
-    ]
-    inner = guards.around(8, 8)
-    assert [(c.expression, c.holds, c.dot) for c in inner] == [
-        ("and .Values.a (not .Values.b)", False, ()),
-        (".Values.c", True, ()),
-        (".e", True, (".Values.c",)),
-    ]
-    assert guards.around(2, 4) == ()  # across branches: only what both share
-    assert guards.around(12, 12) == ()
-    assert [offset for offset, _ in guards.choices] == [0]
-
-
-def test_variables_in_conditions_are_kept_with_their_pipeline() -> None:
-    text = '{{- $c := .Values.channel }}\n{{- if eq $c "x" }}\na: 1\n{{- end }}\n'
-    (condition,) = template_guards(text, "t.yaml").around(3, 3)
-    assert condition.variables == (("$c", ".Values.channel"),)
-    view_values = {"channel": "x"}
-    ev = evaluator(view_values)
-    assert ev.evaluate('eq $c "x"', None, {"$c": ev.evaluate(".Values.channel")}) is True
-
-
-# -- .Files ----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("pattern", "matches"),
-    [
-        ("crds/*.yaml", ["crds/a.yaml", "crds/b.yaml"]),
-        ("crds/*", ["crds/a.yaml", "crds/b.yaml", "crds/notes.txt"]),
-        ("crds/**.yaml", ["crds/a.yaml", "crds/b.yaml", "crds/deep/c.yaml"]),
-        ("crds/**/*.yaml", ["crds/deep/c.yaml"]),
-        ("crds/?.yaml", ["crds/a.yaml", "crds/b.yaml"]),
-        ("crds/[!a].yaml", ["crds/b.yaml"]),
-        ("crds/{a,b}.yaml", ["crds/a.yaml", "crds/b.yaml"]),
-        ("crds/[", ["crds/a.yaml", "crds/b.yaml", "crds/deep/c.yaml", "crds/notes.txt"]),
-    ],
-)
-def test_glob_matches_as_helm(pattern: str, matches: list[str]) -> None:
-    """gobwas/glob with ``/`` as separator; a pattern that does not compile matches every
-    file, as in Helm."""
-    names = ["crds/a.yaml", "crds/b.yaml", "crds/deep/c.yaml", "crds/notes.txt"]
-    assert [n for n in names if glob_matcher(pattern)(n)] == matches
-
-
-def test_files_values() -> None:
-    ev = evaluator(files={"f/a.yaml": "a: 1", "f/b.yaml": "b"})
-    assert isinstance(ev.evaluate('.Files.Get "f/a.yaml"'), FileText)
-    assert ev.evaluate('.Files.Get "f/missing.yaml"') == ""
-    assert ev.evaluate('.Files.Get "../f/a.yaml"') == ""
-    assert isinstance(ev.evaluate('(.Files.Glob "f/*").AsConfig'), FileData)
-    assert isinstance(ev.evaluate('.Files.Get "f/a.yaml" | b64enc'), FileData)
-    assert ev.evaluate('tpl (.Files.Get "f/a.yaml") .').tpl is True
-    assert ev.evaluate('contains "a:" (.Files.Get "f/a.yaml")') is True
-
-
-def test_helmignore_rules(tmp_path: Path) -> None:
-    """Helm's ignore rules: a name without ``/`` matches base names, with ``/`` the whole path,
-    ``dir/`` folders only; templates' dot files are always ignored."""
-    chart = tmp_path / "c"
-    for name in ("ci/x.yaml", "a/notes.bak", "a/keep.yaml", "docs/x.yaml", "templates/.hidden"):
-        (chart / name).parent.mkdir(parents=True, exist_ok=True)
-        (chart / name).write_text("x")
-    (chart / "Chart.yaml").write_text("name: c\n")
-    (chart / ".helmignore").write_text("# comment\nci/\n*.bak\n/docs/x.yaml\n")
-    (seen,) = open_source(chart).charts
-    assert sorted(seen.files_seen()) == [".helmignore", "a/keep.yaml"]
