@@ -21,7 +21,7 @@ def _option(key: str) -> Any:
 
 class CrdocPluginConfig(base.Config):
     """The plugin's options (MkDocs checks them and reports mistakes as config errors), in
-    the table's order; ``tests/test_plugin.py`` checks they are the table's."""
+    the table's order; ``tests/publish/test_plugin.py`` checks they are the table's."""
 
     source: c.Optional[str] = _option("source")
     annotations: c.Optional[str] = _option("annotations")
