@@ -314,3 +314,32 @@ class Catalog:
     def find(self, key: str) -> Crd | None:
         """The CRD with key ``group/plural``, if any."""
         return next((crd for crd in self.crds if crd.key == key), None)
+
+
+def openapi_schema(version: Version) -> dict[str, Any]:
+    """A version's OpenAPI v3 schema as the CRD gave it, rebuilt from its field tree (the
+    JSON Schemas and the example search start from it)."""
+    return _node(dict(version.schema or {}), version.roots)
+
+
+def _node(facts: Mapping[str, Any], children: tuple[Field, ...]) -> dict[str, Any]:
+    """One schema node from its facts and the fields below it (seen through array items, as
+    :mod:`crdoc.loading.schema` walks them)."""
+    node = {k: v for k, v in facts.items() if k != "items"}
+    items = facts.get("items")
+    if isinstance(items, Mapping):
+        # The children belong to the innermost item schema.
+        node["items"] = _node(items, children)
+        return node
+    if items is not None:
+        node["items"] = items
+    properties = {c.name: _node(c.facts, c.children) for c in children if c.name != "*"}
+    if properties:
+        node["properties"] = properties
+        required = [c.name for c in children if c.required and c.name != "*"]
+        if required:
+            node["required"] = required
+    for child in children:
+        if child.name == "*":
+            node["additionalProperties"] = _node(child.facts, child.children)
+    return node

@@ -11,7 +11,7 @@ from conftest import CORPUS_COUNTS, corpus_entry
 
 from crdoc import load
 from crdoc.goregex import UnportablePattern, translate
-from crdoc.publish.jsonschema import openapi_schema
+from crdoc.model import openapi_schema
 
 #: The corpus patterns written in Go-only syntax (kube-prometheus-stack's AlertmanagerConfig
 #: and PrometheusRule), with the same pattern in Python's scoped-flag syntax, which Go's scoping

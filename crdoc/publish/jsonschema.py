@@ -41,7 +41,7 @@ from typing import Any
 
 from crdoc.goregex import UnportablePattern, translate
 from crdoc.keywords import COMBINATORS, CONDITIONAL, LOGICAL
-from crdoc.model import Catalog, Crd, Field, Version
+from crdoc.model import Catalog, Crd, Version, openapi_schema
 from crdoc.pipeline import Reference
 from crdoc.publish.defaulting import defaulted_branch
 from crdoc.publish.output import replace_folder, write_pages
@@ -120,34 +120,6 @@ def version_schema(crd: Crd, version: Version) -> dict[str, Any]:
     required = [name for name in schema.get("required") or () if name not in ("apiVersion", "kind")]
     schema["required"] = ["apiVersion", "kind", *required]
     return schema
-
-
-def openapi_schema(version: Version) -> dict[str, Any]:
-    """A version's OpenAPI v3 schema as the CRD gave it, rebuilt from the model."""
-    return _node(dict(version.schema or {}), version.roots)
-
-
-def _node(facts: Mapping[str, Any], children: tuple[Field, ...]) -> dict[str, Any]:
-    """One schema node from its facts and the fields below it (seen through array items, as
-    :mod:`crdoc.loading.schema` walks them)."""
-    node = {k: v for k, v in facts.items() if k != "items"}
-    items = facts.get("items")
-    if isinstance(items, Mapping):
-        # The children belong to the innermost item schema.
-        node["items"] = _node(items, children)
-        return node
-    if items is not None:
-        node["items"] = items
-    properties = {c.name: _node(c.facts, c.children) for c in children if c.name != "*"}
-    if properties:
-        node["properties"] = properties
-        required = [c.name for c in children if c.required and c.name != "*"]
-        if required:
-            node["required"] = required
-    for child in children:
-        if child.name == "*":
-            node["additionalProperties"] = _node(child.facts, child.children)
-    return node
 
 
 def convert(node: Any, *, strict: bool = True, resource: bool = False) -> Any:

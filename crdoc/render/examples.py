@@ -43,7 +43,7 @@ from typing import Any
 import yaml
 
 from crdoc.goregex import UnportablePattern, translate
-from crdoc.model import Crd, Field, Version
+from crdoc.model import Crd, Version, openapi_schema
 
 #: Checks one example may cost: candidates tried over all its nodes.
 BUDGET = 4000
@@ -179,32 +179,6 @@ def example_value(schema: Mapping[str, Any]) -> Any:
 
 def _dump(document: Mapping[str, Any]) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
-
-
-def openapi_schema(version: Version) -> dict[str, Any]:
-    """A version's OpenAPI v3 schema as the CRD gave it, rebuilt from the model."""
-    return _node(dict(version.schema or {}), version.roots)
-
-
-def _node(facts: Mapping[str, Any], children: tuple[Field, ...]) -> dict[str, Any]:
-    node = {k: v for k, v in facts.items() if k != "items"}
-    items = facts.get("items")
-    if isinstance(items, Mapping):
-        node["items"] = _node(items, children)  # the children belong to the item schema
-        return node
-    properties = {c.name: _node(c.facts, c.children) for c in children if c.name != "*"}
-    if properties:
-        node["properties"] = properties
-        required = [c.name for c in children if c.required and c.name != "*"]
-        if required:
-            node["required"] = required
-    for child in children:
-        if child.name == "*":
-            node["additionalProperties"] = _node(child.facts, child.children)
-    return node
-
-
-# -- checking -------------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)

@@ -14,9 +14,9 @@ from conftest import EXAMPLE_CHART, corpus_entry
 from jsonschema.validators import validator_for
 
 from crdoc import load
-from crdoc.model import Catalog
+from crdoc.model import Catalog, openapi_schema
 from crdoc.pipeline import Reference
-from crdoc.publish.jsonschema import json_schemas, openapi_schema, version_schema, write_schemas
+from crdoc.publish.jsonschema import json_schemas, version_schema, write_schemas
 from crdoc.publish.output import MARKER
 from crdoc.render.present import example_manifest
 
