@@ -3,12 +3,16 @@ the helpers that read rendered pages back (an HTML tree, field rows, where field
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +318,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.corpus)
         if path.name == "test_browser.py":
             item.add_marker(pytest.mark.browser)
+
+
+# -- local HTTP servers ---------------------------------------------------------------------------
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves a folder without a log line per request."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's signature
+        pass
+
+
+@contextlib.contextmanager
+def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A plain-HTTP server on 127.0.0.1, in a thread, for the block: its base URL, ending in
+    ``/``; stopped and joined after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def serving_folder(folder: Path) -> contextlib.AbstractContextManager[str]:
+    """:func:`serving` the files of ``folder``."""
+    return serving(functools.partial(QuietHandler, directory=str(folder)))

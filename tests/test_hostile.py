@@ -25,18 +25,17 @@ import socket
 import sys
 import tarfile
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from conftest import markdown_pages, ragged_tables
+from conftest import markdown_pages, ragged_tables, serving
 from markdown_it import MarkdownIt
 
 from crdoc import CrdocError, Limits, LoadOptions, load
@@ -863,16 +862,8 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server(no_proxy: None) -> Iterator[str]:
     """A plain-HTTP server on 127.0.0.1 (a thread, stopped at the end); its base URL."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with serving(_Handler) as url:
+        yield url.rstrip("/")
 
 
 @pytest.mark.parametrize(

@@ -7,19 +7,16 @@ Fixtures live in ``tests/fixtures/sources``; archives are built at test time wit
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import shutil
 import tarfile
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, serving_folder
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
@@ -495,11 +492,6 @@ def test_same_crd_in_two_files_different_is_an_error() -> None:
 # -- URLs ------------------------------------------------------------------------------------------
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def www(umbrella_tgz: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A plain-HTTP server on 127.0.0.1 serving ``chart.tgz`` (the umbrella archive) and
@@ -510,16 +502,8 @@ def www(umbrella_tgz: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     folder.mkdir()
     shutil.copy(umbrella_tgz, folder / "chart.tgz")
     shutil.copy(SOURCES / "plain-folder" / "widgets.yaml", folder / "widgets.yaml")
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving_folder(folder) as url:
+        yield url
 
 
 @pytest.fixture

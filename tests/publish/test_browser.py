@@ -14,8 +14,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
-import functools
-import http.server
 import json
 import os
 import select
@@ -23,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +28,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, CORPUS_SKIP, EXAMPLE_CHART, ROOT
+from conftest import CORPUS, CORPUS_SKIP, EXAMPLE_CHART, ROOT, serving_folder
 
 from crdoc.cli import cli
 
@@ -258,11 +255,6 @@ class Chromium:
             self.proc.wait()
         os.close(self._cmd_w)
         os.close(self._out_r)
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's signature
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -533,16 +525,8 @@ def test_browser_deep_link_into_a_recovered_type(browser: Chromium, corpus_url: 
 
 
 def _serve(site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving_folder(site) as url:
+        yield url
 
 
 # -- a 500-CRD site -------------------------------------------------------------------------

@@ -10,19 +10,16 @@ charts in ``tests/fixtures/helm`` (one per pattern and per condition form; see i
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import tarfile
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import FIXTURES
+from conftest import FIXTURES, serving_folder
 
 from crdoc import CrdocError, LoadOptions, load
 from crdoc.cli import cli
@@ -720,20 +717,8 @@ def test_no_version_satisfies_the_constraint(tmp_path: Path, fake_https: list[st
 @pytest.fixture
 def served(repository: Path) -> Iterator[str]:
     """The fixture repository over plain HTTP on localhost."""
-    handler = functools.partial(_QuietHandler, directory=str(repository))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    with serving_folder(repository) as url:
+        yield url.rstrip("/")
 
 
 def test_dependencies_over_http_need_allow_http(runner, served: str, tmp_path: Path) -> None:
